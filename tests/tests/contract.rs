@@ -1,0 +1,45 @@
+//! The SDK against the stub, booted in-process on `127.0.0.1:0`.
+
+use social_sdk::{ClientContext, Error, friends};
+use social_stub::RunningStub;
+
+#[tokio::test]
+async fn stub_reports_healthy_and_serves_every_spec() {
+    let stub = RunningStub::start().await.expect("stub starts");
+    let http = reqwest::Client::new();
+    let health = http
+        .get(format!("{}/healthz", stub.url()))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    for service in social_stub::SERVICES {
+        let url = format!("{}/openapi/{}.yaml", stub.url(), service.spec_name);
+        let body = http
+            .get(&url)
+            .send()
+            .await
+            .expect("spec")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(body, service.spec, "{url} serves the document as-is");
+    }
+}
+
+#[tokio::test]
+async fn unimplemented_service_is_a_501_through_the_sdk() {
+    let stub = RunningStub::start().await.expect("stub starts");
+    let base = stub.service_url("friends").expect("friends is served");
+    let client = friends::Client::new(&base, ClientContext::default());
+    let error = client
+        .get_user_friends_count()
+        .user_id(1)
+        .send()
+        .await
+        .expect_err("the skeleton implements nothing yet");
+    match error {
+        Error::UnexpectedResponse(response) => assert_eq!(response.status(), 501),
+        other => panic!("expected a 501, got {other:?}"),
+    }
+}

@@ -31,8 +31,9 @@ fn main() -> Result<()> {
     }
 }
 
-/// cargo-nextest when it is installed (faster, one process per test), `cargo test`
-/// otherwise; doc tests always through `cargo test --doc` (nextest cannot run them).
+/// Doc tests through `cargo test --doc` (nextest cannot run them), then every other test
+/// with cargo-nextest when it is installed (faster, one process per test), `cargo test`
+/// otherwise. The main run goes last so its summary closes the output.
 fn test() -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let has_nextest = Command::new(&cargo)
@@ -50,8 +51,8 @@ fn test() -> Result<()> {
     } else {
         &["test", "--workspace", "--locked", "--no-fail-fast"]
     };
-    run(&cargo, unit)?;
-    run(&cargo, &["test", "--workspace", "--locked", "--doc"])
+    run(&cargo, &["test", "--workspace", "--locked", "--doc"])?;
+    run(&cargo, unit)
 }
 
 fn run(program: &str, args: &[&str]) -> Result<()> {

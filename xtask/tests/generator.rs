@@ -55,33 +55,27 @@ fn a_progenitor_panic_is_an_error_naming_the_document() {
     assert!(text.contains("one 2xx body type"), "{text}");
 }
 
+/// Generates from a copy of `paged.yaml` with one text replacement, returning the error.
+fn error_for_variant(name: &str, from: &str, to: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(data("paged.yaml")).expect("read");
+    assert!(text.contains(from), "paged.yaml contains {from:?}");
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text.replace(from, to)).expect("write");
+    let result = generate_client_from(&path, name);
+    std::fs::remove_dir_all(&dir).ok();
+    format!("{:#}", result.expect_err("the variant cannot be generated"))
+}
+
 #[test]
 fn a_bad_x_cursor_is_an_error() {
-    let dir = std::env::temp_dir().join(format!("xtask-bad-cursor-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let text = std::fs::read_to_string(data("paged.yaml"))
-        .expect("read")
-        .replace("next: nextPageCursor", "next: nextCursor");
-    let path = dir.join("bad.yaml");
-    std::fs::write(&path, text).expect("write");
-    let error = generate_client_from(&path, "bad").expect_err("x-cursor names a missing field");
-    assert!(
-        format!("{error:#}").contains("has no field `nextCursor`"),
-        "{error:#}"
-    );
-    std::fs::remove_dir_all(&dir).ok();
+    let error = error_for_variant("bad-cursor", "next: nextPageCursor", "next: nextCursor");
+    assert!(error.contains("has no field `nextCursor`"), "{error}");
 }
 
 #[test]
 fn openapi_3_1_is_refused_clearly() {
-    let dir = std::env::temp_dir().join(format!("xtask-31-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let text = std::fs::read_to_string(data("paged.yaml"))
-        .expect("read")
-        .replace("openapi: 3.0.3", "openapi: 3.1.0");
-    let path = dir.join("v31.yaml");
-    std::fs::write(&path, text).expect("write");
-    let error = generate_client_from(&path, "v31").expect_err("3.1 is not supported");
-    assert!(format!("{error:#}").contains("only 3.0.x"), "{error:#}");
-    std::fs::remove_dir_all(&dir).ok();
+    let error = error_for_variant("v31", "openapi: 3.0.3", "openapi: 3.1.0");
+    assert!(error.contains("only 3.0.x"), "{error}");
 }

@@ -6,8 +6,8 @@
 //! ends on an absent or empty cursor, and fails instead of looping when a cursor repeats.
 //! Use [`futures::StreamExt::take`] to stop after a number of items.
 
+use crate::Error;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use progenitor_client::Error;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -48,7 +48,7 @@ impl<T> IntoItems<T> for Option<Vec<T>> {
 }
 
 /// The stream a `.stream()` method returns.
-pub type PageStream<'a, T, E> = BoxStream<'a, Result<T, Error<E>>>;
+pub type PageStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
 struct Walk<B> {
     request: B,
@@ -59,14 +59,17 @@ struct Walk<B> {
 
 /// Walks a cursor-paged operation. `fetch(request, cursor)` sends one page request: `cursor`
 /// is `None` for the first page (whatever cursor the caller set on `request` is used).
-pub fn cursor_stream<'a, B, P, E, F, Fut>(request: B, fetch: F) -> PageStream<'a, P::Item, E>
+pub fn cursor_stream<'a, B, P, F, Fut>(
+    operation: &'static str,
+    request: B,
+    fetch: F,
+) -> PageStream<'a, P::Item>
 where
     B: Clone + Send + 'a,
     P: CursorPage + Send + 'a,
     P::Item: Send + 'a,
-    E: Send + 'a,
     F: Fn(B, Option<String>) -> Fut + Send + 'a,
-    Fut: Future<Output = Result<P, Error<E>>> + Send + 'a,
+    Fut: Future<Output = Result<P, Error>> + Send + 'a,
 {
     let start = Walk {
         request,
@@ -74,7 +77,7 @@ where
         seen: HashSet::new(),
         done: false,
     };
-    stream::try_unfold((start, fetch), |(mut walk, fetch)| async move {
+    stream::try_unfold((start, fetch), move |(mut walk, fetch)| async move {
         if walk.done {
             return Ok(None);
         }
@@ -85,9 +88,10 @@ where
             None => walk.done = true,
             Some(next) => {
                 if !walk.seen.insert(next.clone()) {
-                    return Err(Error::Custom(format!(
-                        "the server repeated page cursor {next:?}; stopping instead of looping"
-                    )));
+                    return Err(Error::CursorLoop {
+                        operation,
+                        cursor: next,
+                    });
                 }
                 walk.cursor = Some(next);
             }

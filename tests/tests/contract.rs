@@ -1,6 +1,6 @@
 //! The SDK against the stub, booted in-process on `127.0.0.1:0`.
 
-use social_sdk::{ClientContext, Error, friends};
+use social_sdk::{ClientContext, friends};
 use social_stub::RunningStub;
 
 #[tokio::test]
@@ -35,11 +35,12 @@ async fn unimplemented_service_is_a_501_through_the_sdk() {
     let error = client
         .get_user_friends_count()
         .user_id(1)
-        .send()
         .await
         .expect_err("the skeleton implements nothing yet");
-    match error {
-        Error::UnexpectedResponse(response) => assert_eq!(response.status(), 501),
-        other => panic!("expected a 501, got {other:?}"),
-    }
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(501), "{error:?}");
+    assert!(
+        error.code().is_some_and(|c| *c == "NOT_IMPLEMENTED"),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
 }

@@ -5,7 +5,7 @@
 //! compare it byte for byte with what is committed.
 
 use crate::spec::Spec;
-use crate::{SPECS, SpecFile, cursor};
+use crate::{SPECS, SpecFile, cursor, facade};
 use anyhow::{Context, Result, anyhow, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
@@ -50,7 +50,9 @@ pub fn generate_client_from(path: &Path, stem: &str) -> Result<String> {
     let paging = cursor::emit(&cursor::cursor_ops(&spec)?)
         .with_context(|| format!("{}: x-cursor", path.display()))?;
 
-    let file: syn::File = syn::parse2(quote! { #tokens #paging })
+    let surface = facade::emit(&spec).with_context(|| format!("{}", path.display()))?;
+
+    let file: syn::File = syn::parse2(quote! { #tokens #paging #surface })
         .with_context(|| format!("{}: generated code does not parse", path.display()))?;
     let body = prettyplease::unparse(&file);
     Ok(format!("{}{}", header(stem), body.replace("\r\n", "\n")))

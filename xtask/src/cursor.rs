@@ -6,7 +6,7 @@
 //! - `impl builder::<Op> { pub fn stream(self) -> crate::paging::PageStream<…> }`, which
 //!   repeats every filter set on the builder and only changes the cursor.
 
-use crate::spec::Spec;
+use crate::spec::{Spec, ref_name, rust_type};
 use anyhow::{Context, Result, bail};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -29,8 +29,8 @@ pub struct CursorOp {
     pub page_type: String,
     /// Rust type of one item, as tokens relative to the generated module.
     pub item_type: String,
-    /// Component name of the error schema, if the operation has one.
-    pub error_type: Option<String>,
+    /// Whether the document wraps answers in an `x-envelope` (the stream checks its code).
+    pub enveloped: bool,
 }
 
 /// Finds every `x-cursor` operation of a document and checks it against its schemas.
@@ -81,17 +81,6 @@ pub fn cursor_ops(spec: &Spec) -> Result<Vec<CursorOp>> {
             .with_context(|| format!("{page_type}.{items} must be an array"))?;
         let item_type = rust_type(item)
             .with_context(|| format!("{page_type}.{items}: unsupported item schema"))?;
-        let error_type = op
-            .op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter(|(status, _)| status.starts_with('4') || status.starts_with('5'))
-            .find_map(|(_, r)| {
-                let r = spec.resolve(r).ok()?;
-                ref_name(r.pointer("/content/application~1json/schema")?)
-            });
         out.push(CursorOp {
             operation_id: op.id().to_owned(),
             param,
@@ -99,36 +88,10 @@ pub fn cursor_ops(spec: &Spec) -> Result<Vec<CursorOp>> {
             next,
             page_type,
             item_type,
-            error_type,
+            enveloped: spec.raw.get("x-envelope").is_some(),
         });
     }
     Ok(out)
-}
-
-fn ref_name(schema: &Value) -> Option<String> {
-    schema
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
-        .map(str::to_owned)
-}
-
-fn rust_type(schema: &Value) -> Option<String> {
-    if let Some(name) = ref_name(schema) {
-        return Some(format!("types::{}", name.to_upper_camel_case()));
-    }
-    let format = schema.get("format").and_then(Value::as_str);
-    Some(
-        match (schema.get("type")?.as_str()?, format) {
-            ("integer", Some("int32")) => "i32",
-            ("integer", _) => "i64",
-            ("string", Some("uuid")) => "::uuid::Uuid",
-            ("string", _) => "::std::string::String",
-            ("boolean", _) => "bool",
-            _ => return None,
-        }
-        .to_owned(),
-    )
 }
 
 /// The tokens appended to a generated client module.
@@ -160,30 +123,30 @@ pub fn emit(ops: &[CursorOp]) -> Result<TokenStream> {
         }
         let builder = format_ident!("{}", op.operation_id.to_upper_camel_case());
         let param = format_ident!("{}", op.param.to_snake_case());
-        let error: TokenStream = match &op.error_type {
-            Some(e) => {
-                let e = format_ident!("{}", e.to_upper_camel_case());
-                quote!(types::#e)
-            }
-            None => quote!(()),
+        let id = &op.operation_id;
+        let call = if op.enveloped {
+            quote!(call_enveloped)
+        } else {
+            quote!(call)
         };
         let doc = format!(
             " Every item of every page, fetched lazily: the next page is requested only when the \
              previous one has been consumed. Every filter set on this builder is sent again with \
              each page; only `{}` changes. The stream ends when `{}` is absent or empty and fails \
-             if the server repeats a cursor.",
+             with `Error::CursorLoop` if the server repeats a cursor. Stop early with \
+             `StreamExt::take`.",
             op.param, op.next
         );
         out.extend(quote! {
             impl<'a> builder::#builder<'a> {
                 #[doc = #doc]
-                pub fn stream(self) -> crate::paging::PageStream<'a, #item, #error> {
-                    crate::paging::cursor_stream(self, |builder, cursor| async move {
+                pub fn stream(self) -> crate::paging::PageStream<'a, #item> {
+                    crate::paging::cursor_stream(#id, self, |builder, cursor| async move {
                         let builder = match cursor {
                             Some(cursor) => builder.#param(cursor),
                             None => builder,
                         };
-                        builder.send().await.map(ResponseValue::into_inner)
+                        crate::call::#call(#id, builder.send()).await
                     })
                 }
             }

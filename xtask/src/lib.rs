@@ -6,6 +6,7 @@
 
 pub mod codegen;
 pub mod cursor;
+pub mod facade;
 pub mod spec;
 
 use std::path::PathBuf;

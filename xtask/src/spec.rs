@@ -151,3 +151,33 @@ fn strip_injected(params: Option<&mut Value>, root: &Value) -> Result<()> {
     *list = keep;
     Ok(())
 }
+
+/// The component name a `$ref` schema points at.
+pub fn ref_name(schema: &Value) -> Option<String> {
+    schema
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+}
+
+/// The Rust type progenitor/typify generate for a schema, as source text relative to the
+/// generated module: named components, primitives and arrays of those. `None` for anything
+/// else (an inline object, whose generated name is typify's choice).
+pub fn rust_type(schema: &Value) -> Option<String> {
+    use heck::ToUpperCamelCase;
+    if let Some(name) = ref_name(schema) {
+        return Some(format!("types::{}", name.to_upper_camel_case()));
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    Some(match (schema.get("type")?.as_str()?, format) {
+        ("integer", Some("int32")) => "i32".to_owned(),
+        ("integer", _) => "i64".to_owned(),
+        ("number", _) => "f64".to_owned(),
+        ("string", Some("uuid")) => "::uuid::Uuid".to_owned(),
+        ("string", _) => "::std::string::String".to_owned(),
+        ("boolean", _) => "bool".to_owned(),
+        ("array", _) => format!("::std::vec::Vec<{}>", rust_type(schema.get("items")?)?),
+        _ => return None,
+    })
+}

@@ -1322,3 +1322,56 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://contacts.roblox.com";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "get_user_tags",
+        method: "POST",
+        path: "/v1/user/get-tags",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "set_user_tag",
+        method: "POST",
+        path: "/v1/user/tag",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "validate_user_tag",
+        method: "GET",
+        path: "/v1/user/tag/validate",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserTags<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::UserTagResponse>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_tags", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SetUserTag<'a> {
+    type Output = ::std::result::Result<types::SetUserTagResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("set_user_tag", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ValidateUserTag<'a> {
+    type Output = ::std::result::Result<types::ValidateUserTagResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("validate_user_tag", self.send()))
+    }
+}

@@ -7315,22 +7315,17 @@ impl crate::paging::CursorPage for types::FriendRequestResponsePage {
     }
 }
 impl<'a> builder::GetMyFriendRequests<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(
-        self,
-    ) -> crate::paging::PageStream<
-        'a,
-        types::FriendRequestResponse,
-        types::ErrorResponse,
-    > {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::FriendRequestResponse> {
         crate::paging::cursor_stream(
+            "get_my_friend_requests",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("get_my_friend_requests", builder.send()).await
             },
         )
     }
@@ -7346,35 +7341,33 @@ impl crate::paging::CursorPage for types::UserResponsePage {
     }
 }
 impl<'a> builder::GetUserFollowers<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(
-        self,
-    ) -> crate::paging::PageStream<'a, types::UserResponse, types::ErrorResponse> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::UserResponse> {
         crate::paging::cursor_stream(
+            "get_user_followers",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("get_user_followers", builder.send()).await
             },
         )
     }
 }
 impl<'a> builder::GetUserFollowings<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(
-        self,
-    ) -> crate::paging::PageStream<'a, types::UserResponse, types::ErrorResponse> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::UserResponse> {
         crate::paging::cursor_stream(
+            "get_user_followings",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("get_user_followings", builder.send()).await
             },
         )
     }
@@ -7390,36 +7383,504 @@ impl crate::paging::CursorPage for types::FriendResponseCursoredPage {
     }
 }
 impl<'a> builder::FindUserFriends<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `NextCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(
-        self,
-    ) -> crate::paging::PageStream<'a, types::FriendResponse, types::ErrorResponse> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `NextCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::FriendResponse> {
         crate::paging::cursor_stream(
+            "find_user_friends",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("find_user_friends", builder.send()).await
             },
         )
     }
 }
 impl<'a> builder::SearchUserFriends<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `NextCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(
-        self,
-    ) -> crate::paging::PageStream<'a, types::FriendResponse, types::ErrorResponse> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `NextCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::FriendResponse> {
         crate::paging::cursor_stream(
+            "search_user_friends",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("search_user_friends", builder.send()).await
             },
+        )
+    }
+}
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://friends.roblox.com";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "accept_friend_request",
+        method: "POST",
+        path: "/v1/users/{requesterUserId}/accept-friend-request",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "check_qr_session",
+        method: "GET",
+        path: "/v1/my/friends/{userId}/check-qr-session",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_all_friend_requests",
+        method: "POST",
+        path: "/v1/user/friend-requests/decline-all",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_friend_request",
+        method: "POST",
+        path: "/v1/users/{requesterUserId}/decline-friend-request",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "find_user_friends",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/find",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "follow_user",
+        method: "POST",
+        path: "/v1/users/{targetUserId}/follow",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "get_following_exists",
+        method: "POST",
+        path: "/v1/user/following-exists",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "get_friends_metadata",
+        method: "GET",
+        path: "/v1/metadata",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_my_friend_requests",
+        method: "GET",
+        path: "/v1/my/friends/requests",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_my_friends_count",
+        method: "GET",
+        path: "/v1/my/friends/count",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_my_trusted_friends_count",
+        method: "GET",
+        path: "/v1/my/trusted-friends/count",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_new_friend_requests_count",
+        method: "GET",
+        path: "/v1/my/new-friend-requests/count",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_pending_friend_requests_count",
+        method: "GET",
+        path: "/v1/user/friend-requests/count",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_followers",
+        method: "GET",
+        path: "/v1/users/{targetUserId}/followers",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_followers_count",
+        method: "GET",
+        path: "/v1/users/{targetUserId}/followers/count",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_followings",
+        method: "GET",
+        path: "/v1/users/{targetUserId}/followings",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_followings_count",
+        method: "GET",
+        path: "/v1/users/{targetUserId}/followings/count",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_friend_statuses",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/statuses",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_friends",
+        method: "GET",
+        path: "/v1/users/{userId}/friends",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_friends_count",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/count",
+        auth: crate::meta::AuthScheme::None,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_inactive_friends",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/inactive",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_online_friends",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/online",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_user_trusted_friends_count",
+        method: "GET",
+        path: "/v1/users/{userId}/trusted-friends/count",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "multiget_are_friends",
+        method: "POST",
+        path: "/v1/user/{userId}/multiget-are-friends",
+        auth: crate::meta::AuthScheme::None,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "refresh_qr_session",
+        method: "POST",
+        path: "/v1/my/friends/refresh-qr-session",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "request_friendship",
+        method: "POST",
+        path: "/v1/users/{targetUserId}/request-friendship",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "search_user_friends",
+        method: "GET",
+        path: "/v1/users/{userId}/friends/search",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "unfollow_user",
+        method: "POST",
+        path: "/v1/users/{targetUserId}/unfollow",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+    crate::meta::OperationMeta {
+        id: "unfriend_user",
+        method: "POST",
+        path: "/v1/users/{targetUserId}/unfriend",
+        auth: crate::meta::AuthScheme::RobloxSession,
+        csrf: true,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetFriendsMetadata<'a> {
+    type Output = ::std::result::Result<
+        types::FriendsPageMetadataResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_friends_metadata", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetMyFriendsCount<'a> {
+    type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_my_friends_count", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::RefreshQrSession<'a> {
+    type Output = ::std::result::Result<types::RefreshQrSessionResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("refresh_qr_session", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetMyFriendRequests<'a> {
+    type Output = ::std::result::Result<types::FriendRequestResponsePage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_my_friend_requests", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::CheckQrSession<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("check_qr_session", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetNewFriendRequestsCount<'a> {
+    type Output = ::std::result::Result<
+        types::NewFriendRequestsCountResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_new_friend_requests_count", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetMyTrustedFriendsCount<'a> {
+    type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_my_trusted_friends_count", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetFollowingExists<'a> {
+    type Output = ::std::result::Result<types::FollowingExistsResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_following_exists", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetPendingFriendRequestsCount<'a> {
+    type Output = ::std::result::Result<
+        types::PendingFriendRequestCountResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_pending_friend_requests_count", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclineAllFriendRequests<'a> {
+    type Output = ::std::result::Result<
+        types::DeclineAllFriendRequestsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("decline_all_friend_requests", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::MultigetAreFriends<'a> {
+    type Output = ::std::result::Result<types::MultigetAreFriendsResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("multiget_are_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::AcceptFriendRequest<'a> {
+    type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("accept_friend_request", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclineFriendRequest<'a> {
+    type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("decline_friend_request", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::FollowUser<'a> {
+    type Output = ::std::result::Result<types::CaptchaStatusResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("follow_user", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFollowers<'a> {
+    type Output = ::std::result::Result<types::UserResponsePage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_followers", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFollowersCount<'a> {
+    type Output = ::std::result::Result<types::FollowCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_user_followers_count", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFollowings<'a> {
+    type Output = ::std::result::Result<types::UserResponsePage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_followings", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFollowingsCount<'a> {
+    type Output = ::std::result::Result<types::FollowCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_user_followings_count", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::RequestFriendship<'a> {
+    type Output = ::std::result::Result<types::CaptchaStatusResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("request_friendship", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UnfollowUser<'a> {
+    type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("unfollow_user", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UnfriendUser<'a> {
+    type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("unfriend_user", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFriends<'a> {
+    type Output = ::std::result::Result<types::UserResponseArray, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFriendsCount<'a> {
+    type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_friends_count", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::FindUserFriends<'a> {
+    type Output = ::std::result::Result<types::FriendResponseCursoredPage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("find_user_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserInactiveFriends<'a> {
+    type Output = ::std::result::Result<types::UserResponseArray, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_user_inactive_friends", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserOnlineFriends<'a> {
+    type Output = ::std::result::Result<types::UserPresenceResponseArray, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_user_online_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SearchUserFriends<'a> {
+    type Output = ::std::result::Result<types::FriendResponseCursoredPage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("search_user_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserFriendStatuses<'a> {
+    type Output = ::std::result::Result<types::FriendStatusResponseArray, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_user_friend_statuses", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetUserTrustedFriendsCount<'a> {
+    type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("get_user_trusted_friends_count", self.send()),
         )
     }
 }

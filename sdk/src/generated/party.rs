@@ -5221,3 +5221,293 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://api.uebliche.games";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "accept_party_invite",
+        method: "POST",
+        path: "/v1/social/party/invites/{partyId}/accept",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "create_party",
+        method: "POST",
+        path: "/v1/social/party",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_party_invite",
+        method: "POST",
+        path: "/v1/social/party/invites/{partyId}/decline",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "disband_party",
+        method: "DELETE",
+        path: "/v1/social/party",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_party",
+        method: "GET",
+        path: "/v1/social/party",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "invite_to_party",
+        method: "POST",
+        path: "/v1/social/party/invites",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "leave_party",
+        method: "POST",
+        path: "/v1/social/party/leave",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "party_live",
+        method: "GET",
+        path: "/v1/social/party/live",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_accept_party_invite",
+        method: "POST",
+        path: "/v1/social/party/server/invites/{partyId}/accept",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_create_party",
+        method: "POST",
+        path: "/v1/social/party/server",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_decline_party_invite",
+        method: "POST",
+        path: "/v1/social/party/server/invites/{partyId}/decline",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_disband_party",
+        method: "DELETE",
+        path: "/v1/social/party/server",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_invite_to_party",
+        method: "POST",
+        path: "/v1/social/party/server/invites",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_leave_party",
+        method: "POST",
+        path: "/v1/social/party/server/leave",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_party_lookup",
+        method: "POST",
+        path: "/v1/social/party/server/lookup",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_party_overview",
+        method: "POST",
+        path: "/v1/social/party/server/overview",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "set_party_lobby_selection",
+        method: "PUT",
+        path: "/v1/social/party/lobby/selection",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "set_party_lobby_selectors",
+        method: "PUT",
+        path: "/v1/social/party/lobby/selectors",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "set_party_ready",
+        method: "PUT",
+        path: "/v1/social/party/lobby/ready",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetParty<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::CreateParty<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("create_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DisbandParty<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("disband_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::InviteToParty<'a> {
+    type Output = ::std::result::Result<types::PartyInvite, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("invite_to_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::AcceptPartyInvite<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("accept_party_invite", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclinePartyInvite<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("decline_party_invite", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::LeaveParty<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("leave_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SetPartyReady<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("set_party_ready", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SetPartyLobbySelection<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("set_party_lobby_selection", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SetPartyLobbySelectors<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("set_party_lobby_selectors", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerCreateParty<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_create_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerDisbandParty<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_disband_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerInviteToParty<'a> {
+    type Output = ::std::result::Result<types::PartyInvite, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_invite_to_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerAcceptPartyInvite<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_accept_party_invite", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerDeclinePartyInvite<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_decline_party_invite", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerLeaveParty<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_leave_party", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerPartyLookup<'a> {
+    type Output = ::std::result::Result<types::PartyLookupResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_party_lookup", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerPartyOverview<'a> {
+    type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_party_overview", self.send()))
+    }
+}

@@ -4717,16 +4717,18 @@ impl crate::paging::CursorPage for types::RosterApplicationListResponse {
     }
 }
 impl<'a> builder::ListRosterApplications<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `cursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(self) -> crate::paging::PageStream<'a, types::RosterApplication, ()> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `cursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::RosterApplication> {
         crate::paging::cursor_stream(
+            "list_roster_applications",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call_enveloped("list_roster_applications", builder.send())
+                    .await
             },
         )
     }
@@ -4742,17 +4744,559 @@ impl crate::paging::CursorPage for types::RosterFriendIdPage {
     }
 }
 impl<'a> builder::ListRosterFriendIds<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `cursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(self) -> crate::paging::PageStream<'a, i64, ()> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `cursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, i64> {
         crate::paging::cursor_stream(
+            "list_roster_friend_ids",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call_enveloped("list_roster_friend_ids", builder.send())
+                    .await
             },
         )
+    }
+}
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://api.maximtop.com";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "accept_roster_application",
+        method: "PUT",
+        path: "/roster/accept",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "accept_roster_application_via_post",
+        method: "POST",
+        path: "/roster/accept",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "apply_roster_friend",
+        method: "POST",
+        path: "/roster/apply",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "apply_roster_friends_batch",
+        method: "POST",
+        path: "/roster/apply/batch",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "block_roster_user",
+        method: "PUT",
+        path: "/roster/block",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "block_roster_user_via_post",
+        method: "POST",
+        path: "/roster/block",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_roster_application",
+        method: "PUT",
+        path: "/roster/decline",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_roster_application_via_post",
+        method: "POST",
+        path: "/roster/decline",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "delete_roster_friend",
+        method: "DELETE",
+        path: "/roster/delete",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "delete_roster_friend_via_post",
+        method: "POST",
+        path: "/roster/delete",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_roster_user_by_id",
+        method: "GET",
+        path: "/roster/id",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_roster_user_by_mobile",
+        method: "GET",
+        path: "/roster/mobile",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_roster_user_by_name",
+        method: "GET",
+        path: "/roster/name",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_roster_applications",
+        method: "GET",
+        path: "/roster/apply/list",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_roster_blocked",
+        method: "GET",
+        path: "/roster/blocked_list",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_roster_friend_details",
+        method: "POST",
+        path: "/roster/list",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_roster_friend_ids",
+        method: "GET",
+        path: "/roster/list",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "roster_may_message",
+        method: "GET",
+        path: "/roster/may_message",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "unblock_roster_user",
+        method: "DELETE",
+        path: "/roster/unblock",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "unblock_roster_user_via_post",
+        method: "POST",
+        path: "/roster/unblock",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "update_roster_friend_ext",
+        method: "PUT",
+        path: "/roster/ext",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "update_roster_friend_ext_via_post",
+        method: "POST",
+        path: "/roster/ext",
+        auth: crate::meta::AuthScheme::RosterToken,
+        csrf: false,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::AcceptRosterApplication<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "accept_roster_application",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::AcceptRosterApplicationViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "accept_roster_application_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ApplyRosterFriend<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("apply_roster_friend", self.send(), None),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ApplyRosterFriendsBatch<'a> {
+    type Output = ::std::result::Result<types::RosterApplyBatchResult, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "apply_roster_friends_batch",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListRosterApplications<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::RosterApplication>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "list_roster_applications",
+                self.send(),
+                Some(::std::vec::Vec::new),
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::BlockRosterUser<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("block_roster_user", self.send(), None),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::BlockRosterUserViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "block_roster_user_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListRosterBlocked<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<i64>, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "list_roster_blocked",
+                self.send(),
+                Some(::std::vec::Vec::new),
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclineRosterApplication<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "decline_roster_application",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclineRosterApplicationViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "decline_roster_application_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeleteRosterFriendViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "delete_roster_friend_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeleteRosterFriend<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("delete_roster_friend", self.send(), None),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UpdateRosterFriendExt<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "update_roster_friend_ext",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UpdateRosterFriendExtViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "update_roster_friend_ext_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetRosterUserById<'a> {
+    type Output = ::std::result::Result<types::RosterUserInfo, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("get_roster_user_by_id", self.send(), None),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListRosterFriendIds<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<i64>, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "list_roster_friend_ids",
+                self.send(),
+                Some(::std::vec::Vec::new),
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListRosterFriendDetails<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::RosterUserInfo>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "list_roster_friend_details",
+                self.send(),
+                Some(::std::vec::Vec::new),
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::RosterMayMessage<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("roster_may_message", self.send(), None),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetRosterUserByMobile<'a> {
+    type Output = ::std::result::Result<types::RosterUserInfo, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "get_roster_user_by_mobile",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetRosterUserByName<'a> {
+    type Output = ::std::result::Result<types::RosterUserInfo, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "get_roster_user_by_name",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UnblockRosterUserViaPost<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data(
+                "unblock_roster_user_via_post",
+                self.send(),
+                None,
+            ),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UnblockRosterUser<'a> {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call_enveloped_data("unblock_roster_user", self.send(), None),
+        )
+    }
+}
+impl crate::call::Envelope for types::RosterApplicationListResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = ::std::vec::Vec<types::RosterApplication>;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterApplyBatchResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = types::RosterApplyBatchResult;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterBoolResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = bool;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterFriendIdPage {
+    const SUCCESS: i64 = 200i64;
+    type Data = ::std::vec::Vec<i64>;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterIdListResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = ::std::vec::Vec<i64>;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterUserInfoListResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = ::std::vec::Vec<types::RosterUserInfo>;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
+    }
+}
+impl crate::call::Envelope for types::RosterUserInfoResponse {
+    const SUCCESS: i64 = 200i64;
+    type Data = types::RosterUserInfo;
+    fn code(&self) -> ::std::option::Option<i64> {
+        self.code.map(i64::from)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+    fn into_data(self) -> ::std::option::Option<Self::Data> {
+        crate::call::IntoOption::into_option(self.data)
     }
 }

@@ -6137,3 +6137,348 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://api.uebliche.games";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "accept_social_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/requests/{id}/accept",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "block_player",
+        method: "POST",
+        path: "/v1/social/friends/blocks",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "cancel_social_friend_request",
+        method: "DELETE",
+        path: "/v1/social/friends/requests/{id}",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "decline_social_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/requests/{id}/decline",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_profile_settings",
+        method: "GET",
+        path: "/v1/profile/settings",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_social_friends",
+        method: "GET",
+        path: "/v1/social/friends",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "get_social_user_friends",
+        method: "GET",
+        path: "/v1/users/{id}/friends",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_blocks",
+        method: "GET",
+        path: "/v1/social/friends/blocks",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "list_social_friend_requests",
+        method: "GET",
+        path: "/v1/social/friends/requests",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "remove_social_friend",
+        method: "DELETE",
+        path: "/v1/social/friends/{friendId}",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "report_player",
+        method: "POST",
+        path: "/v1/social/friends/reports",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "send_social_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/requests",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_accept_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/server/requests/accept",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_cancel_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/server/requests/cancel",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_decline_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/server/requests/decline",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_friends_overview",
+        method: "POST",
+        path: "/v1/social/friends/server/overview",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_remove_friend",
+        method: "DELETE",
+        path: "/v1/social/friends/server",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "server_send_friend_request",
+        method: "POST",
+        path: "/v1/social/friends/server/requests",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "social_friends_live",
+        method: "GET",
+        path: "/v1/social/friends/live",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "unblock_player",
+        method: "DELETE",
+        path: "/v1/social/friends/blocks/{targetId}",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "update_profile_settings",
+        method: "PATCH",
+        path: "/v1/profile/settings",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+    crate::meta::OperationMeta {
+        id: "update_social_friend",
+        method: "PATCH",
+        path: "/v1/social/friends/{friendId}",
+        auth: crate::meta::AuthScheme::Bearer,
+        csrf: false,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetProfileSettings<'a> {
+    type Output = ::std::result::Result<types::ProfileSettings, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_profile_settings", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UpdateProfileSettings<'a> {
+    type Output = ::std::result::Result<types::ProfileSettings, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("update_profile_settings", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetSocialFriends<'a> {
+    type Output = ::std::result::Result<types::FriendsSnapshot, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_social_friends", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListBlocks<'a> {
+    type Output = ::std::result::Result<types::BlockList, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("list_blocks", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::BlockPlayer<'a> {
+    type Output = ::std::result::Result<types::BlockEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("block_player", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UnblockPlayer<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("unblock_player", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ReportPlayer<'a> {
+    type Output = ::std::result::Result<types::ReportEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("report_player", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListSocialFriendRequests<'a> {
+    type Output = ::std::result::Result<types::FriendRequestsResponse, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("list_social_friend_requests", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::SendSocialFriendRequest<'a> {
+    type Output = ::std::result::Result<types::FriendRequestEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("send_social_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::CancelSocialFriendRequest<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("cancel_social_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::AcceptSocialFriendRequest<'a> {
+    type Output = ::std::result::Result<types::FriendRequestEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("accept_social_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::DeclineSocialFriendRequest<'a> {
+    type Output = ::std::result::Result<types::FriendRequestEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("decline_social_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerRemoveFriend<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_remove_friend", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerFriendsOverview<'a> {
+    type Output = ::std::result::Result<types::FriendsOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("server_friends_overview", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerSendFriendRequest<'a> {
+    type Output = ::std::result::Result<types::FriendRequestEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_send_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerAcceptFriendRequest<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_accept_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerCancelFriendRequest<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_cancel_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ServerDeclineFriendRequest<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::call("server_decline_friend_request", self.send()),
+        )
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::RemoveSocialFriend<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("remove_social_friend", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::UpdateSocialFriend<'a> {
+    type Output = ::std::result::Result<types::FriendEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("update_social_friend", self.send()))
+    }
+}
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::GetSocialUserFriends<'a> {
+    type Output = ::std::result::Result<types::FriendsOverview, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("get_social_user_friends", self.send()))
+    }
+}

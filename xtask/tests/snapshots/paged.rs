@@ -617,17 +617,38 @@ impl crate::paging::CursorPage for types::ItemPage {
     }
 }
 impl<'a> builder::ListItems<'a> {
-    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails if the server repeats a cursor.
-    pub fn stream(self) -> crate::paging::PageStream<'a, types::Item, types::Problem> {
+    /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
+    pub fn stream(self) -> crate::paging::PageStream<'a, types::Item> {
         crate::paging::cursor_stream(
+            "list_items",
             self,
             |builder, cursor| async move {
                 let builder = match cursor {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                builder.send().await.map(ResponseValue::into_inner)
+                crate::call::call("list_items", builder.send()).await
             },
         )
+    }
+}
+/// The document's server URL (server variables at their defaults).
+pub const DEFAULT_BASE_URL: &str = "https://paged.example/api";
+/// Every operation of the document, sorted by `operationId`.
+pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
+    crate::meta::OperationMeta {
+        id: "list_items",
+        method: "GET",
+        path: "/items/{ownerId}",
+        auth: crate::meta::AuthScheme::ServerSecret,
+        csrf: false,
+    },
+];
+/// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
+impl<'a> ::std::future::IntoFuture for builder::ListItems<'a> {
+    type Output = ::std::result::Result<types::ItemPage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::call("list_items", self.send()))
     }
 }

@@ -1,0 +1,118 @@
+//! The state a generated client carries (its progenitor `inner`): credentials, retry
+//! policy, clock and the CSRF token, shared by every clone of the client.
+
+use crate::auth::Auth;
+use crate::retry::{Clock, RetryPolicy, SharedClock, TokioClock};
+use reqwest::header::HeaderValue;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+/// Per-client settings. Cloning is cheap and clones share the CSRF token.
+///
+/// Usually made by [`Config`](crate::Config); `ClientContext::default()` (no credentials,
+/// default retries) suits public endpoints.
+#[derive(Clone, Debug, Default)]
+pub struct ClientContext {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    auth: Auth,
+    retry: RetryPolicy,
+    clock: SharedClock,
+    csrf: RwLock<Option<HeaderValue>>,
+    /// Held by the one request that learns the first token while others wait for it.
+    csrf_gate: tokio::sync::Mutex<()>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            auth: Auth::none(),
+            retry: RetryPolicy::default(),
+            clock: Arc::new(TokioClock),
+            csrf: RwLock::new(None),
+            csrf_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let has_csrf = self.csrf.read().map(|t| t.is_some()).unwrap_or(false);
+        f.debug_struct("ClientContext")
+            .field("auth", &self.auth)
+            .field("retry", &self.retry)
+            .field("clock", &self.clock)
+            .field("csrf_token", &if has_csrf { "***" } else { "none" })
+            .finish()
+    }
+}
+
+impl ClientContext {
+    /// A context with these credentials and the default retry policy.
+    pub fn new(auth: Auth) -> Self {
+        Self::with_parts(auth, RetryPolicy::default(), Arc::new(TokioClock))
+    }
+
+    pub(crate) fn with_parts(auth: Auth, retry: RetryPolicy, clock: SharedClock) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                auth,
+                retry,
+                clock,
+                ..Shared::default()
+            }),
+        }
+    }
+
+    /// The same context with another retry policy (a fresh CSRF token store).
+    pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Self::with_parts(self.shared.auth.clone(), retry, self.shared.clock.clone())
+    }
+
+    /// The same context with another clock (a fresh CSRF token store).
+    pub fn with_clock(&self, clock: impl Clock + 'static) -> Self {
+        Self::with_parts(
+            self.shared.auth.clone(),
+            self.shared.retry.clone(),
+            Arc::new(clock),
+        )
+    }
+
+    /// The credentials.
+    pub fn auth(&self) -> &Auth {
+        &self.shared.auth
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.shared.retry
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.shared.clock
+    }
+
+    /// The CSRF token last handed out by the service, if any.
+    pub(crate) fn csrf_token(&self) -> Option<HeaderValue> {
+        self.shared.csrf.read().ok().and_then(|t| t.clone())
+    }
+
+    /// While no token is known, lets one mutating request at a time go out (it learns the
+    /// token from its 403); the others then send the token straight away instead of all
+    /// collecting a 403 of their own.
+    pub(crate) async fn csrf_gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.csrf_token().is_some() {
+            return None;
+        }
+        let guard = self.shared.csrf_gate.lock().await;
+        self.csrf_token().is_none().then_some(guard)
+    }
+
+    pub(crate) fn set_csrf_token(&self, token: HeaderValue) {
+        if let Ok(mut slot) = self.shared.csrf.write() {
+            *slot = Some(token);
+        }
+    }
+}

@@ -1,14 +1,54 @@
-//! The stub server: one HTTP listener serving the five services under their prefixes.
+//! The stub server: the five services on one listener, each under its prefix, generated from
+//! the same documents as the SDK and behaving as `../shared/BEHAVIOR.md` (refined in
+//! `server-stub/README.md`) says.
 //!
-//! This is the skeleton of issue #2: it answers `/healthz`, serves the OpenAPI documents
-//! as-is under `/openapi/<name>.yaml`, and answers every service route with `501 Not
-//! Implemented` until the generated routers and the service worlds land.
+//! - `/friends`, `/contacts`, `/roster`, `/social`, `/party`: the default world;
+//!   `/w/{world}/friends`, …: any other world.
+//! - `/__stub/…`: the control plane (worlds, users, tokens, presence, clock, faults, request
+//!   log, state dump); [`control::Control`] is its typed client.
+//! - `/healthz`, `/openapi/<name>.yaml`.
+//!
+//! [`RunningStub::start`] boots it on `127.0.0.1:0` for tests.
+
+pub mod config;
+pub mod control;
+pub mod cursor;
+pub mod demo;
+pub mod http;
+pub mod live;
+pub mod roblox;
+mod validate;
+pub mod world;
+
+/// Generated from `openapi/*.yaml` by `cargo xtask codegen`: one trait, input structs and a
+/// router per document. Never edited by hand.
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod generated {
+    #[path = "friends.rs"]
+    #[rustfmt::skip] // formatted by prettyplease at generation time
+    pub mod friends;
+    #[path = "contacts.rs"]
+    #[rustfmt::skip]
+    pub mod contacts;
+    #[path = "roster.rs"]
+    #[rustfmt::skip]
+    pub mod roster;
+    #[path = "social_friends.rs"]
+    #[rustfmt::skip]
+    pub mod social_friends;
+    #[path = "party.rs"]
+    #[rustfmt::skip]
+    pub mod party;
+}
+
+pub use config::StubConfig;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::header;
 use axum::routing::get;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use world::Worlds;
 
 /// A service the stub serves, with its URL prefix and its OpenAPI document.
 #[derive(Debug, Clone, Copy)]
@@ -50,49 +90,97 @@ pub const SERVICES: &[Service] = &[
     },
 ];
 
+/// The stub's shared state: settings and worlds.
+#[derive(Debug)]
+pub struct Stub {
+    /// Limits and TTLs.
+    pub config: Arc<StubConfig>,
+    /// Every world.
+    pub worlds: Worlds,
+}
+
+impl Stub {
+    /// A stub with these settings and an empty default world.
+    pub fn new(config: StubConfig) -> Arc<Self> {
+        let config = Arc::new(config);
+        Arc::new(Self {
+            worlds: Worlds::new(config.clone()),
+            config,
+        })
+    }
+}
+
+fn services() -> Router {
+    use generated::*;
+    Router::new()
+        .nest(
+            "/friends",
+            friends::router(Arc::new(roblox::FriendsService)),
+        )
+        .nest(
+            "/contacts",
+            contacts::router(Arc::new(roblox::ContactsService)),
+        )
+        .nest("/roster", roster::router(Arc::new(roster::Unimplemented)))
+        .nest(
+            "/social",
+            social_friends::router(Arc::new(social_friends::Unimplemented)),
+        )
+        .nest("/party", party::router(Arc::new(party::Unimplemented)))
+}
+
 /// The whole application.
-pub fn app() -> Router {
+pub fn app(stub: Arc<Stub>) -> Router {
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
     for service in SERVICES {
         let spec = service.spec;
-        router = router
-            .route(
-                &format!("/openapi/{}.yaml", service.spec_name),
-                get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec) }),
-            )
-            .nest(service.prefix, Router::new().fallback(not_implemented));
+        router = router.route(
+            &format!("/openapi/{}.yaml", service.spec_name),
+            get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec) }),
+        );
     }
+    let services = services();
     router
+        .nest("/__stub", control::router())
+        .nest("/w/{world}", services.clone())
+        .merge(services)
+        .fallback(|| async {
+            http::StubError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                serde_json::json!({"error": "NOT_FOUND", "message": "no such route"}),
+            )
+        })
+        .layer(axum::Extension(stub))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
-async fn not_implemented() -> impl IntoResponse {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        axum::Json(serde_json::json!({
-            "error": "NOT_IMPLEMENTED",
-            "message": "this service is not implemented by the stub yet"
-        })),
-    )
-}
-
-/// A stub listening on a loopback port, for tests (like `wiremock::MockServer`).
+/// A stub listening on a loopback port, for tests (like `wiremock::MockServer`). Stops when
+/// dropped.
 #[derive(Debug)]
 pub struct RunningStub {
     addr: SocketAddr,
+    stub: Arc<Stub>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningStub {
-    /// Starts the stub on `127.0.0.1:0`.
+    /// Starts the stub on `127.0.0.1:0` with default settings.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(StubConfig::default()).await
+    }
+
+    /// Starts the stub on `127.0.0.1:0` with these settings.
+    pub async fn start_with(config: StubConfig) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        let stub = Stub::new(config);
+        let app = app(stub.clone());
         let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app()).await {
+            if let Err(error) = axum::serve(listener, app).await {
                 tracing::error!(%error, "stub server stopped");
             }
         });
-        Ok(Self { addr, task })
+        Ok(Self { addr, stub, task })
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -100,12 +188,22 @@ impl RunningStub {
         format!("http://{}", self.addr)
     }
 
-    /// Base URL of one service, e.g. `http://127.0.0.1:4000/friends`.
+    /// The stub's state, for in-process inspection.
+    pub fn stub(&self) -> &Arc<Stub> {
+        &self.stub
+    }
+
+    /// Base URL of one service in the default world, e.g. `http://127.0.0.1:4000/friends`.
     pub fn service_url(&self, spec_name: &str) -> Option<String> {
         SERVICES
             .iter()
             .find(|s| s.spec_name == spec_name)
             .map(|s| format!("{}{}", self.url(), s.prefix))
+    }
+
+    /// The typed control-plane client.
+    pub fn control(&self) -> control::Control {
+        control::Control::new(self.url())
     }
 }
 

@@ -1,15 +1,22 @@
-//! `cargo run -p social-stub -- --addr 127.0.0.1:8080`
+//! `cargo run -p social-stub -- --demo` (see `--help`).
 
 use clap::Parser;
+use social_stub::{Stub, StubConfig};
 use std::net::SocketAddr;
 
 /// Stub server for the five social-sdk services.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, about)]
 struct Args {
-    /// Address to listen on.
+    /// Address to listen on (loopback by default).
     #[arg(long, env = "SOCIAL_STUB_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// Seed the default world with demo users, friendships and follows, and print their
+    /// credentials.
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    config: StubConfig,
 }
 
 #[tokio::main]
@@ -20,12 +27,22 @@ async fn main() -> std::io::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, "social-stub listening");
-    for service in social_stub::SERVICES {
-        tracing::info!(prefix = service.prefix, spec = service.spec_name, "serving");
+    let stub = Stub::new(args.config);
+    if args.demo {
+        social_stub::demo::seed(&stub);
     }
-    axum::serve(listener, social_stub::app())
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "social-stub listening");
+    for service in social_stub::SERVICES {
+        tracing::info!(
+            "{}: http://{addr}{} (openapi/{}.yaml)",
+            service.spec_name,
+            service.prefix,
+            service.spec_name
+        );
+    }
+    axum::serve(listener, social_stub::app(stub))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

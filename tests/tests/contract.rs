@@ -1,6 +1,6 @@
 //! The SDK against the stub, booted in-process on `127.0.0.1:0`.
 
-use social_sdk::{ClientContext, friends};
+use social_sdk::{ClientContext, party};
 use social_stub::RunningStub;
 
 #[tokio::test]
@@ -30,13 +30,12 @@ async fn stub_reports_healthy_and_serves_every_spec() {
 #[tokio::test]
 async fn unimplemented_service_is_a_501_through_the_sdk() {
     let stub = RunningStub::start().await.expect("stub starts");
-    let base = stub.service_url("friends").expect("friends is served");
-    let client = friends::Client::new(&base, ClientContext::default());
+    let base = stub.service_url("party").expect("party is served");
+    let client = party::Client::new(&base, ClientContext::default());
     let error = client
-        .get_user_friends_count()
-        .user_id(1)
+        .get_party()
         .await
-        .expect_err("the skeleton implements nothing yet");
+        .expect_err("party is not built yet");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(501), "{error:?}");
     assert!(
         error.code().is_some_and(|c| *c == "NOT_IMPLEMENTED"),

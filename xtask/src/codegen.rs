@@ -5,7 +5,7 @@
 //! compare it byte for byte with what is committed.
 
 use crate::spec::Spec;
-use crate::{SPECS, SpecFile, cursor, facade};
+use crate::{SPECS, SpecFile, cursor, facade, server};
 use anyhow::{Context, Result, anyhow, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
@@ -81,13 +81,32 @@ fn run_catching_panics<T>(path: &Path, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// Generates the stub's server module (trait, inputs, router) for one of the documents.
+pub fn generate_server(spec_file: &SpecFile) -> Result<String> {
+    let path = spec_file.spec_path();
+    let spec = Spec::load(&path)?;
+    let tokens = server::emit(&spec, spec_file.stem, spec_file.module)
+        .with_context(|| format!("{}: server side", path.display()))?;
+    let file: syn::File = syn::parse2(tokens)
+        .with_context(|| format!("{}: generated server code does not parse", path.display()))?;
+    let body = prettyplease::unparse(&file);
+    Ok(format!(
+        "{}{}",
+        header(spec_file.stem),
+        body.replace("\r\n", "\n")
+    ))
+}
+
 /// Runs codegen for every document. In [`Mode::Check`] nothing is written and a stale file
 /// is an error that carries a unified diff.
 pub fn run(mode: Mode) -> Result<()> {
     let mut stale = Vec::new();
+    let mut outputs = Vec::new();
     for spec in SPECS {
-        let fresh = generate_client(spec)?;
-        let target = spec.client_path();
+        outputs.push((spec.client_path(), generate_client(spec)?));
+        outputs.push((spec.server_path(), generate_server(spec)?));
+    }
+    for (target, fresh) in outputs {
         let current = std::fs::read_to_string(&target).unwrap_or_default();
         if current == fresh {
             continue;

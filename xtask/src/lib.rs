@@ -7,6 +7,7 @@
 pub mod codegen;
 pub mod cursor;
 pub mod facade;
+pub mod server;
 pub mod spec;
 
 use std::path::PathBuf;
@@ -56,6 +57,13 @@ impl SpecFile {
     pub fn client_path(&self) -> PathBuf {
         workspace_root()
             .join("sdk/src/generated")
+            .join(format!("{}.rs", self.module))
+    }
+
+    /// Path of the generated server module (the stub's trait and router).
+    pub fn server_path(&self) -> PathBuf {
+        workspace_root()
+            .join("server-stub/src/generated")
             .join(format!("{}.rs", self.module))
     }
 }

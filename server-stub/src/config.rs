@@ -1,0 +1,52 @@
+//! The stub's settings: limits and TTLs, shared by every world. The CLI sets them
+//! (`social-stub --help`); tests use [`StubConfig::default`].
+
+use std::time::Duration;
+
+/// Limits and TTLs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StubConfig {
+    /// Friends v1: most friends a user may have.
+    #[arg(long, default_value_t = 1000)]
+    pub friend_limit: usize,
+    /// Friends/Contacts: how long a CSRF token lives before it rotates, in seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub csrf_ttl_secs: u64,
+    /// Friends v1: how long a QR session stays open, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub qr_ttl_secs: u64,
+    /// Friends v1: days offline after which a friend counts as inactive.
+    #[arg(long, default_value_t = 30)]
+    pub inactive_days: i64,
+    /// Contacts: longest tag.
+    #[arg(long, default_value_t = 20)]
+    pub tag_max_len: usize,
+    /// Contacts: words that make a tag `Moderated` (comma-separated, case-insensitive).
+    #[arg(long, value_delimiter = ',', default_value = "badword,moderated")]
+    pub moderated_words: Vec<String>,
+    /// Friends/Contacts: requests one user may make per service per world minute before
+    /// `429` (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub flood_limit_per_minute: u32,
+}
+
+impl Default for StubConfig {
+    fn default() -> Self {
+        Self {
+            friend_limit: 1000,
+            csrf_ttl_secs: 1800,
+            qr_ttl_secs: 300,
+            inactive_days: 30,
+            tag_max_len: 20,
+            moderated_words: vec!["badword".into(), "moderated".into()],
+            flood_limit_per_minute: 0,
+        }
+    }
+}
+
+impl StubConfig {
+    /// The CSRF token lifetime.
+    pub fn csrf_ttl(&self) -> Duration {
+        Duration::from_secs(self.csrf_ttl_secs)
+    }
+}

@@ -1,0 +1,579 @@
+//! Request validation straight from the documents the stub serves: every parameter's
+//! location, requiredness, type, format, enum, range, length and item count, and the JSON
+//! body against its schema. The checked values become one JSON object that deserialises into
+//! the generated `<Op>Input` struct.
+//!
+//! Array query parameters are accepted repeated (`ids=1&ids=2`), comma-joined (`ids=1,2`)
+//! and mixed. A scalar query parameter given twice is invalid.
+
+use crate::http::{Invalid, Location, Operation, RawRequest};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+struct ParamSpec {
+    name: String,
+    location: Location,
+    required: bool,
+    schema: Value,
+}
+
+#[derive(Debug)]
+struct OpSpec {
+    params: Vec<ParamSpec>,
+    body: Option<(bool, Value)>,
+    /// Whether `security` asks for credentials.
+    requires_auth: bool,
+    /// `(status, code)` → message, from each response's `x-error-codes`.
+    error_codes: HashMap<(u16, i64), String>,
+}
+
+type Index = HashMap<&'static str, HashMap<String, OpSpec>>;
+
+static INDEX: LazyLock<Index> = LazyLock::new(build_index);
+
+fn build_index() -> Index {
+    let mut index = HashMap::new();
+    for service in crate::SERVICES {
+        let doc: Value = match serde_yaml_ng::from_str(service.spec) {
+            Ok(doc) => doc,
+            Err(error) => {
+                tracing::error!(spec = service.spec_name, %error, "embedded document does not parse");
+                continue;
+            }
+        };
+        let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+            continue;
+        };
+        for item in paths.values() {
+            let shared: Vec<Value> = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for method in ["get", "put", "post", "delete", "patch"] {
+                let Some(op) = item.get(method) else { continue };
+                let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let own = op
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut params = Vec::new();
+                for param in shared.iter().chain(own.iter()) {
+                    let param = resolve(&doc, param, 0);
+                    if param.get("x-sdk-injected").and_then(Value::as_bool) == Some(true) {
+                        continue;
+                    }
+                    let location = match param.get("in").and_then(Value::as_str) {
+                        Some("path") => Location::Path,
+                        Some("query") => Location::Query,
+                        Some("header") => Location::Header,
+                        _ => continue,
+                    };
+                    params.push(ParamSpec {
+                        name: param
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        location,
+                        required: param
+                            .get("required")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                        schema: resolve(&doc, param.get("schema").unwrap_or(&Value::Null), 0),
+                    });
+                }
+                let body = op.get("requestBody").map(|b| {
+                    let b = resolve(&doc, b, 0);
+                    let schema = b
+                        .pointer("/content/application~1json/schema")
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    (
+                        b.get("required").and_then(Value::as_bool).unwrap_or(false),
+                        resolve(&doc, &schema, 0),
+                    )
+                });
+                let security = op.get("security").or_else(|| doc.get("security"));
+                let requires_auth = security
+                    .and_then(Value::as_array)
+                    .is_some_and(|s| !s.is_empty());
+                let mut error_codes = HashMap::new();
+                for (status, response) in op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let Ok(status) = status.parse::<u16>() else {
+                        continue;
+                    };
+                    let response = resolve(&doc, response, 0);
+                    for entry in response
+                        .get("x-error-codes")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let (Some(code), Some(message)) = (
+                            entry.get("code").and_then(Value::as_i64),
+                            entry.get("message").and_then(Value::as_str),
+                        ) {
+                            error_codes.insert((status, code), message.to_owned());
+                        }
+                    }
+                }
+                index
+                    .entry(service.spec_name)
+                    .or_insert_with(HashMap::new)
+                    .insert(
+                        id.to_owned(),
+                        OpSpec {
+                            params,
+                            body,
+                            requires_auth,
+                            error_codes,
+                        },
+                    );
+            }
+        }
+    }
+    index
+}
+
+/// Replaces every `$ref` with its target, recursively (the documents have no cycles; depth
+/// is capped anyway).
+fn resolve(doc: &Value, value: &Value, depth: usize) -> Value {
+    if depth > 32 {
+        return Value::Null;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                let target = reference
+                    .strip_prefix('#')
+                    .and_then(|p| doc.pointer(p))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                return resolve(doc, &target, depth + 1);
+            }
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), resolve(doc, v, depth + 1)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| resolve(doc, v, depth + 1)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The message the document gives `code` on `status` of an operation, if it lists it.
+pub(crate) fn error_message(spec: &str, operation: &str, status: u16, code: i64) -> Option<String> {
+    op_spec(spec, operation)?
+        .error_codes
+        .get(&(status, code))
+        .cloned()
+}
+
+fn op_spec(spec: &str, operation: &str) -> Option<&'static OpSpec> {
+    INDEX.get(spec)?.get(operation)
+}
+
+/// Whether the operation's `security` asks for credentials.
+pub(crate) fn requires_auth(spec: &str, operation: &str) -> bool {
+    op_spec(spec, operation).is_some_and(|op| op.requires_auth)
+}
+
+/// Validates the request against the operation and deserialises it into the input struct.
+pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Result<I, Invalid> {
+    let Some(spec) = op_spec(op.spec, op.id) else {
+        return Err(Invalid::Body {
+            reason: format!("operation {} is not in the document", op.id),
+        });
+    };
+    let query: Vec<(String, String)> = raw
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let mut out = Map::new();
+    let mut path_index = 0;
+    for param in &spec.params {
+        let raw_values: Vec<String> = match param.location {
+            Location::Path => {
+                let value = raw.path_params.get(path_index).cloned();
+                path_index += 1;
+                if raw.bad_path {
+                    return Err(Invalid::Parameter {
+                        name: param.name.clone(),
+                        location: Location::Path,
+                        reason: "not valid UTF-8".into(),
+                    });
+                }
+                value.into_iter().collect()
+            }
+            Location::Query => query
+                .iter()
+                .filter(|(k, _)| *k == param.name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            Location::Header => raw
+                .headers
+                .get_all(param.name.as_str())
+                .iter()
+                .map(|v| v.to_str().map(str::to_owned))
+                .collect::<Result<_, _>>()
+                .map_err(|_| Invalid::Parameter {
+                    name: param.name.clone(),
+                    location: Location::Header,
+                    reason: "not visible ASCII".into(),
+                })?,
+        };
+        let problem = |reason: String| Invalid::Parameter {
+            name: param.name.clone(),
+            location: param.location,
+            reason,
+        };
+        let value = if raw_values.is_empty() {
+            match param.schema.get("default") {
+                Some(default) => default.clone(),
+                None if param.required => {
+                    return Err(Invalid::MissingParameter {
+                        name: param.name.clone(),
+                        location: param.location,
+                    });
+                }
+                None => continue,
+            }
+        } else if param.schema.get("type").and_then(Value::as_str) == Some("array") {
+            let items: Vec<&str> = raw_values
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect();
+            let item_schema = param.schema.get("items").cloned().unwrap_or(Value::Null);
+            let values = items
+                .iter()
+                .map(|item| scalar(item, &item_schema))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(problem)?;
+            let value = Value::Array(values);
+            check(&value, &param.schema, "").map_err(problem)?;
+            value
+        } else {
+            if raw_values.len() > 1 {
+                return Err(problem("given more than once".into()));
+            }
+            scalar(&raw_values[0], &param.schema).map_err(problem)?
+        };
+        out.insert(param.name.clone(), value);
+    }
+    if let Some((required, schema)) = &spec.body {
+        let Some(bytes) = &raw.body else {
+            return Err(Invalid::BodyTooLarge);
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            if *required {
+                return Err(Invalid::MissingBody);
+            }
+        } else {
+            let content_type = raw
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let mime = content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if mime != "application/json" && !mime.ends_with("+json") {
+                return Err(Invalid::UnsupportedMediaType {
+                    found: content_type.to_owned(),
+                });
+            }
+            let value: Value = serde_json::from_slice(bytes).map_err(|e| Invalid::Body {
+                reason: format!("malformed JSON: {e}"),
+            })?;
+            check(&value, schema, "").map_err(|reason| Invalid::Body { reason })?;
+            out.insert("$body".into(), value);
+        }
+    }
+    serde_json::from_value(Value::Object(out)).map_err(|e| Invalid::Body {
+        reason: e.to_string(),
+    })
+}
+
+/// One raw string as the JSON value its schema wants.
+fn scalar(raw: &str, schema: &Value) -> Result<Value, String> {
+    let value = match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => Value::from(
+            raw.parse::<i64>()
+                .map_err(|_| format!("{raw:?} is not an integer in range"))?,
+        ),
+        Some("number") => {
+            let n: f64 = raw
+                .parse()
+                .map_err(|_| format!("{raw:?} is not a number"))?;
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(|| format!("{raw:?} is not finite"))?
+        }
+        Some("boolean") => match raw {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(format!("{raw:?} is not true or false")),
+        },
+        _ => Value::String(raw.to_owned()),
+    };
+    check(&value, schema, "")?;
+    Ok(value)
+}
+
+/// A subset of JSON Schema (what the documents use): type, nullable, enum, format (int32,
+/// uuid, date-time), minimum/maximum, minLength/maxLength, minItems/maxItems, required,
+/// properties, items, oneOf/anyOf (some branch), allOf, not.
+pub(crate) fn check(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
+    let Some(schema) = schema.as_object() else {
+        return Ok(());
+    };
+    let here = if at.is_empty() {
+        "value".to_owned()
+    } else {
+        format!("`{at}`")
+    };
+    if value.is_null() {
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+        return if nullable || schema.get("type").is_none() && schema.get("enum").is_none() {
+            Ok(())
+        } else {
+            Err(format!("{here} must not be null"))
+        };
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema.get(key).and_then(Value::as_array)
+            && !branches.iter().any(|b| check(value, b, at).is_ok())
+        {
+            return Err(format!("{here} matches none of the allowed shapes"));
+        }
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for branch in all {
+            check(value, branch, at)?;
+        }
+    }
+    if let Some(not) = schema.get("not")
+        && check(value, not, at).is_ok()
+    {
+        return Err(format!("{here} is a value that is not allowed here"));
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.iter().any(|o| o == value)
+    {
+        let list: Vec<String> = options.iter().map(Value::to_string).collect();
+        return Err(format!("{here} must be one of {}", list.join(", ")));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => {
+            let Some(n) = value.as_i64() else {
+                return Err(format!("{here} must be an integer"));
+            };
+            if schema.get("format").and_then(Value::as_str) == Some("int32")
+                && i32::try_from(n).is_err()
+            {
+                return Err(format!("{here} is out of the int32 range"));
+            }
+            range(n as f64, schema, &here)?;
+        }
+        Some("number") => {
+            let Some(n) = value.as_f64() else {
+                return Err(format!("{here} must be a number"));
+            };
+            range(n, schema, &here)?;
+        }
+        Some("boolean") if !value.is_boolean() => {
+            return Err(format!("{here} must be true or false"));
+        }
+        Some("string") => {
+            let Some(s) = value.as_str() else {
+                return Err(format!("{here} must be a string"));
+            };
+            let len = s.chars().count() as u64;
+            if schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len < m)
+            {
+                return Err(format!("{here} is too short"));
+            }
+            if schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len > m)
+            {
+                return Err(format!("{here} is too long"));
+            }
+            match schema.get("format").and_then(Value::as_str) {
+                Some("uuid") if uuid::Uuid::parse_str(s).is_err() => {
+                    return Err(format!("{here} is not a uuid"));
+                }
+                Some("date-time") if chrono::DateTime::parse_from_rfc3339(s).is_err() => {
+                    return Err(format!("{here} is not an RFC 3339 date-time"));
+                }
+                _ => {}
+            }
+        }
+        Some("array") => {
+            let Some(items) = value.as_array() else {
+                return Err(format!("{here} must be an array"));
+            };
+            let len = items.len() as u64;
+            if schema
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len < m)
+            {
+                return Err(format!("{here} has too few items"));
+            }
+            if schema
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len > m)
+            {
+                return Err(format!("{here} has too many items"));
+            }
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    check(item, item_schema, &format!("{at}[{i}]"))?;
+                }
+            }
+        }
+        Some("object") => {
+            let Some(map) = value.as_object() else {
+                return Err(format!("{here} must be an object"));
+            };
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !map.contains_key(name) {
+                    let field = if at.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{at}.{name}")
+                    };
+                    return Err(format!("`{field}` is required"));
+                }
+            }
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (name, property) in properties {
+                    if let Some(v) = map.get(name) {
+                        let field = if at.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{at}.{name}")
+                        };
+                        check(v, property, &field)?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn range(n: f64, schema: &serde_json::Map<String, Value>, here: &str) -> Result<(), String> {
+    let exclusive = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+        && (n < min || exclusive("exclusiveMinimum") && n == min)
+    {
+        return Err(format!("{here} is below the minimum {min}"));
+    }
+    if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+        && (n > max || exclusive("exclusiveMaximum") && n == max)
+    {
+        return Err(format!("{here} is above the maximum {max}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_follow_their_schema() {
+        let limit = json!({"type": "integer", "format": "int32", "enum": [10, 18, 25, 50, 100]});
+        assert_eq!(scalar("25", &limit), Ok(json!(25)));
+        assert!(scalar("11", &limit).is_err());
+        assert!(
+            scalar("99999999999999999999", &json!({"type": "integer"})).is_err(),
+            "overflow"
+        );
+        assert!(scalar("3000000000", &json!({"type": "integer", "format": "int32"})).is_err());
+        assert!(scalar("x", &json!({"type": "integer"})).is_err());
+        assert!(scalar("nope", &json!({"type": "string", "format": "uuid"})).is_err());
+        assert!(scalar("0", &json!({"type": "integer", "minimum": 1})).is_err());
+    }
+
+    #[test]
+    fn bodies_follow_their_schema() {
+        let schema = json!({
+            "type": "object",
+            "required": ["targetId"],
+            "properties": {
+                "targetId": {"type": "string", "format": "uuid"},
+                "ids": {"type": "array", "maxItems": 2, "items": {"type": "integer"}},
+                "visibility": {"oneOf": [{"type": "string", "enum": ["A"]}, {"type": "string", "not": {"enum": ["A"]}}]}
+            }
+        });
+        let id = "6f1f5f2e-3c1a-4b8e-9c1d-2a4b5c6d7e8f";
+        assert!(check(&json!({"targetId": id}), &schema, "").is_ok());
+        assert!(
+            check(
+                &json!({"targetId": id, "visibility": "whatever"}),
+                &schema,
+                ""
+            )
+            .is_ok(),
+            "open enum"
+        );
+        assert_eq!(
+            check(&json!({}), &schema, ""),
+            Err("`targetId` is required".into())
+        );
+        assert!(check(&json!({"targetId": id, "ids": [1, 2, 3]}), &schema, "").is_err());
+        assert!(check(&json!({"targetId": id, "ids": ["x"]}), &schema, "").is_err());
+        assert!(check(&json!([1]), &schema, "").is_err());
+        assert!(check(&json!({"targetId": null}), &schema, "").is_err());
+    }
+
+    #[test]
+    fn every_operation_of_every_document_is_indexed() {
+        let total: usize = INDEX.values().map(HashMap::len).sum();
+        assert_eq!(total, 95, "operations indexed");
+        assert!(op_spec("friends", "get_user_friend_statuses").is_some());
+        assert!(requires_auth("friends", "get_my_friends_count"));
+        assert!(!requires_auth("friends", "get_user_friends_count"));
+        assert_eq!(
+            error_message("friends", "follow_user", 400, 8).as_deref(),
+            Some("The user cannot follow itself.")
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! The stub's side of a document: `server-stub/src/generated/<module>.rs`.
+//!
+//! For each document this emits, over the SDK's own generated types (so client and server
+//! cannot drift):
+//! - one `<Op>Input` struct per operation (path, query and header parameters, and the body),
+//!   deserialised from what `crate::http` has already validated against the document;
+//! - one `<Service>Api` trait with one method per operation (no default bodies: leaving an
+//!   operation out is a compile error) plus `invalid_input`, the service's answer to input
+//!   the document rejects;
+//! - `router()`, which routes every path (path parameters renamed positionally, since axum's
+//!   router refuses two names at one position), extracts, validates and dispatches;
+//! - `Unimplemented`, an implementation answering 501 everywhere, for services whose world
+//!   has not landed.
+//!
+//! Live (`x-dropshot-websocket`) operations are routed to `crate::live` hooks rather than the
+//! trait, since they upgrade the connection.
+
+use crate::spec::{Spec, rust_type};
+use anyhow::{Context, Result, bail};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One operation, as the server side needs it.
+struct ServerOp {
+    id: String,
+    method: String,
+    path: String,
+    summary: String,
+    success: u16,
+    output: TokenStream,
+    fields: Vec<TokenStream>,
+    websocket: bool,
+}
+
+/// Emits the server module for a document.
+pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
+    let mut ops = Vec::new();
+    for op in spec.operations() {
+        let id = op.id().to_owned();
+        let websocket = op.op.get("x-dropshot-websocket").is_some();
+        let mut fields = Vec::new();
+        for param in op.parameters() {
+            let param = spec.resolve(param)?;
+            if param.get("x-sdk-injected").and_then(Value::as_bool) == Some(true) {
+                continue; // auth, read by the service from the request context
+            }
+            let name = param["name"].as_str().context("parameter name")?;
+            let schema = &param["schema"];
+            let ty = rust_type(schema)
+                .with_context(|| format!("{id}: parameter {name}: name its schema"))?;
+            let ty: TokenStream = ty.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let required = param["required"].as_bool().unwrap_or(false)
+                || spec.resolve(schema)?.get("default").is_some();
+            let field = format_ident!("{}", field_name(name));
+            let doc = format!(" `{name}` ({}).", param["in"].as_str().unwrap_or("?"));
+            fields.push(if required {
+                quote! { #[doc = #doc] #[serde(rename = #name)] pub #field: #ty }
+            } else {
+                quote! { #[doc = #doc] #[serde(rename = #name, default)] pub #field: ::std::option::Option<#ty> }
+            });
+        }
+        if let Some(body) = op.op.get("requestBody") {
+            let body = spec.resolve(body)?;
+            let schema = body
+                .pointer("/content/application~1json/schema")
+                .with_context(|| format!("{id}: only JSON request bodies are supported"))?;
+            let ty: TokenStream = rust_type(schema)
+                .with_context(|| format!("{id}: name the request body schema"))?
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let doc = " The JSON body.";
+            fields.push(if body["required"].as_bool().unwrap_or(false) {
+                quote! { #[doc = #doc] #[serde(rename = "$body")] pub body: #ty }
+            } else {
+                quote! { #[doc = #doc] #[serde(rename = "$body", default)] pub body: ::std::option::Option<#ty> }
+            });
+        }
+        let (success, output) = success(spec, &op.op["responses"])?;
+        ops.push(ServerOp {
+            id,
+            method: op.method.clone(),
+            path: op.path.to_owned(),
+            summary: op.op["summary"].as_str().unwrap_or("").to_owned(),
+            success,
+            output,
+            fields,
+            websocket,
+        });
+    }
+
+    let service = module.to_upper_camel_case();
+    let trait_name = format_ident!("{service}Api");
+    let types_path: TokenStream = format!("social_sdk::{module}::types")
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let mut inputs = TokenStream::new();
+    let mut methods = TokenStream::new();
+    let mut unimplemented = TokenStream::new();
+    let mut statics = TokenStream::new();
+    for op in ops.iter().filter(|o| !o.websocket) {
+        let input = format_ident!("{}Input", op.id.to_upper_camel_case());
+        let method = format_ident!("{}", op.id);
+        let fields = &op.fields;
+        let output = &op.output;
+        let input_doc = format!(
+            " Inputs of `{}` (`{} {}`), validated against the document.",
+            op.id, op.method, op.path
+        );
+        inputs.extend(quote! {
+            #[doc = #input_doc]
+            #[derive(Debug, Clone, ::serde::Deserialize)]
+            pub struct #input { #(#fields,)* }
+        });
+        let doc = format!(" `{} {}`: {}", op.method, op.path, op.summary);
+        methods.extend(quote! {
+            #[doc = #doc]
+            fn #method(
+                &self,
+                ctx: crate::http::RequestContext,
+                input: #input,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::http::StubError>> + Send;
+        });
+        let id = &op.id;
+        unimplemented.extend(quote! {
+            async fn #method(
+                &self,
+                _ctx: crate::http::RequestContext,
+                _input: #input,
+            ) -> ::std::result::Result<#output, crate::http::StubError> {
+                Err(crate::http::StubError::not_implemented(#id))
+            }
+        });
+    }
+    for op in &ops {
+        let name = format_ident!("OP_{}", op.id.to_shouty_snake_case());
+        let (id, success, method) = (&op.id, op.success, &op.method);
+        statics.extend(quote! {
+            static #name: crate::http::Operation = crate::http::Operation {
+                spec: #stem,
+                id: #id,
+                method: #method,
+                success: #success,
+            };
+        });
+    }
+
+    // Routes: one MethodRouter per path, path parameters renamed {p0}, {p1}, ….
+    let mut by_path: BTreeMap<String, Vec<&ServerOp>> = BTreeMap::new();
+    for op in &ops {
+        by_path.entry(positional(&op.path)).or_default().push(op);
+    }
+    let mut routes = TokenStream::new();
+    for (path, path_ops) in &by_path {
+        let mut chain = quote!(::axum::routing::MethodRouter::new());
+        for op in path_ops {
+            let verb = format_ident!("{}", op.method.to_lowercase());
+            let statik = format_ident!("OP_{}", op.id.to_shouty_snake_case());
+            let handler = if op.websocket {
+                quote! {
+                    move |raw: crate::http::RawRequest| async move { crate::live::upgrade(&#statik, raw).await }
+                }
+            } else {
+                let method = format_ident!("{}", op.id);
+                quote! {
+                    {
+                        let api = api.clone();
+                        move |raw: crate::http::RawRequest| {
+                            let api = api.clone();
+                            async move {
+                                crate::http::handle(
+                                    &#statik,
+                                    raw,
+                                    |ctx, problem| api.invalid_input(ctx, problem),
+                                    |ctx, input| api.#method(ctx, input),
+                                )
+                                .await
+                            }
+                        }
+                    }
+                }
+            };
+            chain = quote!(#chain.#verb(#handler));
+        }
+        routes.extend(quote! { .route(#path, #chain) });
+    }
+
+    let trait_doc = format!(
+        " Every operation of `openapi/{stem}.yaml` (live endpoints excepted). Implement all of \
+         them: there are no defaults."
+    );
+    Ok(quote! {
+        use #types_path as types;
+
+        #inputs
+
+        #[doc = #trait_doc]
+        pub trait #trait_name: Send + Sync + 'static {
+            /// The service's own answer to input the document rejects.
+            fn invalid_input(
+                &self,
+                ctx: &crate::http::RequestContext,
+                problem: &crate::http::Invalid,
+            ) -> crate::http::StubError;
+            #methods
+        }
+
+        /// Routes every operation of the document to `api`.
+        pub fn router<S: #trait_name>(api: ::std::sync::Arc<S>) -> ::axum::Router {
+            ::axum::Router::new() #routes
+        }
+
+        /// Answers `501 Not Implemented` to every operation (input is still validated).
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Unimplemented;
+
+        impl #trait_name for Unimplemented {
+            fn invalid_input(
+                &self,
+                _ctx: &crate::http::RequestContext,
+                problem: &crate::http::Invalid,
+            ) -> crate::http::StubError {
+                crate::http::StubError::generic_invalid(problem)
+            }
+            #unimplemented
+        }
+
+        #statics
+    })
+}
+
+/// `/v1/users/{userId}/friends` → `/v1/users/{p0}/friends`.
+pub fn positional(path: &str) -> String {
+    let mut out = String::new();
+    let mut index = 0;
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&format!("{{p{index}}}"));
+        index += 1;
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn field_name(name: &str) -> String {
+    let snake = name.to_snake_case();
+    match snake.as_str() {
+        "type" | "match" | "ref" | "self" | "mod" | "use" | "fn" | "in" | "body" => {
+            format!("{snake}_")
+        }
+        _ => snake,
+    }
+}
+
+fn success(spec: &Spec, responses: &Value) -> Result<(u16, TokenStream)> {
+    let responses = responses.as_object().context("responses")?;
+    for (status, response) in responses {
+        let Ok(code) = status.parse::<u16>() else {
+            continue;
+        };
+        if !(101..300).contains(&code) {
+            continue;
+        }
+        let response = spec.resolve(response)?;
+        return Ok(
+            match response.pointer("/content/application~1json/schema") {
+                None => (code, quote!(())),
+                Some(schema) => {
+                    let ty = rust_type(schema).context("name the success schema")?;
+                    (code, ty.parse().map_err(|e| anyhow::anyhow!("{e}"))?)
+                }
+            },
+        );
+    }
+    bail!("no success response")
+}

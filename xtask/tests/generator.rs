@@ -17,6 +17,26 @@ fn paged_document_snapshot() {
     expectorate::assert_contents("tests/snapshots/paged.rs", &code);
 }
 
+/// The server side of the same document: `tests/snapshots/paged_server.rs`.
+#[test]
+fn paged_document_server_snapshot() {
+    let spec = xtask::spec::Spec::load(&data("paged.yaml")).expect("loads");
+    let tokens = xtask::server::emit(&spec, "paged", "paged").expect("emits");
+    let file: syn::File = syn::parse2(tokens).expect("parses");
+    let code = prettyplease::unparse(&file);
+    expectorate::assert_contents("tests/snapshots/paged_server.rs", &code);
+    assert!(code.contains("pub trait PagedApi: Send + Sync + 'static"));
+    assert!(
+        code.contains("\"/items/{p0}\""),
+        "positional path parameters"
+    );
+    assert!(code.contains("pub owner_id: i64"));
+    assert!(
+        !code.contains("x_server_id"),
+        "injected headers are the service's business"
+    );
+}
+
 #[test]
 fn cursor_streams_facade_and_injected_headers() {
     let code = generate_client_from(&data("paged.yaml"), "paged").expect("generates");

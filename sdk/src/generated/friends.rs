@@ -4584,7 +4584,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/metadata`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::FriendsPageMetadataResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::FriendsPageMetadataResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, target_user_id } = self;
             let target_user_id = target_user_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/metadata", client.baseurl,);
@@ -4618,6 +4621,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -4964,6 +4974,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7288,6 +7305,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(

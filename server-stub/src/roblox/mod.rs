@@ -538,8 +538,10 @@ impl Guard<'_> {
     }
 
     /// The answer to input the document rejects: auth and CSRF problems first (as the real
-    /// service), then `400` with the operation's "invalid parameters" code, or its "invalid
-    /// target" code where it has no such code; `413`/`415` for bodies.
+    /// service), then `400` with the operation's "invalid parameters" code (or its "invalid
+    /// target" code where it has no such code). Malformed JSON, a wrong content type and an
+    /// oversized body are `400`s too: the only client-error status every operation with a body
+    /// documents. `userFacingMessage` and `field` say what was wrong.
     pub(crate) fn invalid(
         &self,
         state: &mut RobloxState,
@@ -550,13 +552,6 @@ impl Guard<'_> {
             return error;
         }
         let op = self.ctx.operation;
-        let status = problem.status();
-        if status != StatusCode::BAD_REQUEST {
-            return StubError::new(
-                status,
-                json!({"errors": [{"code": 0, "message": problem.to_string()}]}),
-            );
-        }
         let code = [invalid_code, 1, 0]
             .into_iter()
             .find(|c| crate::validate::error_message(self.spec, op, 400, *c).is_some())

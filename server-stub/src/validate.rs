@@ -22,6 +22,8 @@ struct ParamSpec {
 
 #[derive(Debug)]
 struct OpSpec {
+    /// Path parameter names in template order (the router passes values in that order).
+    path_names: Vec<String>,
     params: Vec<ParamSpec>,
     body: Option<(bool, Value)>,
     /// Whether `security` asks for credentials.
@@ -47,7 +49,12 @@ fn build_index() -> Index {
         let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
             continue;
         };
-        for item in paths.values() {
+        for (path, item) in paths {
+            let path_names: Vec<String> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+                .collect();
             let shared: Vec<Value> = item
                 .get("parameters")
                 .and_then(Value::as_array)
@@ -135,6 +142,7 @@ fn build_index() -> Index {
                     .insert(
                         id.to_owned(),
                         OpSpec {
+                            path_names: path_names.clone(),
                             params,
                             body,
                             requires_auth,
@@ -206,12 +214,11 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
     let mut out = Map::new();
-    let mut path_index = 0;
     for param in &spec.params {
         let raw_values: Vec<String> = match param.location {
             Location::Path => {
-                let value = raw.path_params.get(path_index).cloned();
-                path_index += 1;
+                let position = spec.path_names.iter().position(|n| *n == param.name);
+                let value = position.and_then(|i| raw.path_params.get(i)).cloned();
                 if raw.bad_path {
                     return Err(Invalid::Parameter {
                         name: param.name.clone(),

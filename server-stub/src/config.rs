@@ -28,6 +28,28 @@ pub struct StubConfig {
     /// `429` (0: no limit).
     #[arg(long, default_value_t = 0)]
     pub flood_limit_per_minute: u32,
+    /// Social/party: the `CONNECT_SERVER_SECRET` server routes must present.
+    #[arg(
+        long,
+        env = "CONNECT_SERVER_SECRET",
+        default_value = "stub-server-secret"
+    )]
+    pub server_secret: String,
+    /// Social friends: default friend limit (`counts.max`).
+    #[arg(long, default_value_t = 250)]
+    pub social_friend_limit: usize,
+    /// Social friends: how long a friend request lives, in seconds (7 days).
+    #[arg(long, default_value_t = 604_800)]
+    pub social_request_ttl_secs: u64,
+    /// Party: most members of a party.
+    #[arg(long, default_value_t = 8)]
+    pub party_max_size: usize,
+    /// Party: how long an invite lives, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub party_invite_ttl_secs: u64,
+    /// Roster: how long a pending application lives, in seconds (7 days).
+    #[arg(long, default_value_t = 604_800)]
+    pub roster_application_ttl_secs: u64,
 }
 
 impl Default for StubConfig {
@@ -40,6 +62,12 @@ impl Default for StubConfig {
             tag_max_len: 20,
             moderated_words: vec!["badword".into(), "moderated".into()],
             flood_limit_per_minute: 0,
+            server_secret: "stub-server-secret".into(),
+            social_friend_limit: 250,
+            social_request_ttl_secs: 604_800,
+            party_max_size: 8,
+            party_invite_ttl_secs: 300,
+            roster_application_ttl_secs: 604_800,
         }
     }
 }

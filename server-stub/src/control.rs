@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
         Json(json!({"error": code, "message": message.into()})),
@@ -42,7 +42,7 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 }
 
 #[allow(clippy::result_large_err)] // a handler's early answer is naturally a Response
-fn world(stub: &Stub, id: &str) -> Result<Arc<World>, Response> {
+pub(crate) fn world(stub: &Stub, id: &str) -> Result<Arc<World>, Response> {
     stub.worlds.get(id).ok_or_else(|| {
         error(
             StatusCode::NOT_FOUND,
@@ -53,7 +53,7 @@ fn world(stub: &Stub, id: &str) -> Result<Arc<World>, Response> {
 }
 
 /// A JSON body, with malformed input answered in the control plane's error shape.
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub(crate) T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
     type Rejection = Response;
@@ -70,7 +70,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     }
 }
 
-type Shared = Extension<Arc<Stub>>;
+pub(crate) type Shared = Extension<Arc<Stub>>;
 
 /// The control plane's routes.
 pub fn router() -> Router {
@@ -93,6 +93,8 @@ pub fn router() -> Router {
         )
         .route("/worlds/{world}/requests", get(requests))
         .route("/worlds/{world}/state", get(state))
+        .nest("/worlds/{world}/social", crate::social::control::router())
+        .nest("/worlds/{world}/roster", crate::roster::control::router())
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,
@@ -160,7 +162,7 @@ async fn create_user(
     }
 }
 
-fn done(result: Result<(), String>) -> Response {
+pub(crate) fn done(result: Result<(), String>) -> Response {
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(message) => error(StatusCode::BAD_REQUEST, "INVALID_INPUT", message),

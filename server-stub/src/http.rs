@@ -109,6 +109,18 @@ impl StubError {
         self
     }
 
+    /// `{"error": NAME, "message": …}` (the social and party shape), with the message the
+    /// document gives that name on that status of the operation.
+    pub fn named(spec: &str, operation: &str, status: StatusCode, name: &str) -> Self {
+        debug_assert!(
+            crate::validate::documents_status(spec, operation, status.as_u16()),
+            "{operation} does not document {status}"
+        );
+        let message = crate::validate::error_name_message(spec, operation, status.as_u16(), name)
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned());
+        Self::new(status, json!({"error": name, "message": message}))
+    }
+
     /// `501`: the operation's world has not been built yet.
     pub fn not_implemented(operation: &str) -> Self {
         Self::new(

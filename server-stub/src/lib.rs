@@ -17,6 +17,8 @@ pub mod demo;
 pub mod http;
 pub mod live;
 pub mod roblox;
+pub mod roster;
+pub mod social;
 mod validate;
 pub mod world;
 

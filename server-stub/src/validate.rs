@@ -30,6 +30,10 @@ struct OpSpec {
     requires_auth: bool,
     /// `(status, code)` → message, from each response's `x-error-codes`.
     error_codes: HashMap<(u16, i64), String>,
+    /// `(status, error name)` → message, for documents whose codes are names.
+    error_names: HashMap<(u16, String), String>,
+    /// Every documented response status.
+    statuses: Vec<u16>,
 }
 
 type Index = HashMap<&'static str, HashMap<String, OpSpec>>;
@@ -112,6 +116,14 @@ fn build_index() -> Index {
                     .and_then(Value::as_array)
                     .is_some_and(|s| !s.is_empty());
                 let mut error_codes = HashMap::new();
+                let mut error_names = HashMap::new();
+                let statuses: Vec<u16> = op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(s, _)| s.parse().ok())
+                    .collect();
                 for (status, response) in op
                     .get("responses")
                     .and_then(Value::as_object)
@@ -128,11 +140,18 @@ fn build_index() -> Index {
                         .into_iter()
                         .flatten()
                     {
-                        if let (Some(code), Some(message)) = (
-                            entry.get("code").and_then(Value::as_i64),
-                            entry.get("message").and_then(Value::as_str),
-                        ) {
-                            error_codes.insert((status, code), message.to_owned());
+                        let message = entry
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        if let Some(code) = entry.get("code").and_then(Value::as_i64) {
+                            error_codes.insert((status, code), message);
+                        } else if let Some(name) = entry.get("error").and_then(Value::as_str) {
+                            // A name listed twice keeps its first message.
+                            error_names
+                                .entry((status, name.to_owned()))
+                                .or_insert(message);
                         }
                     }
                 }
@@ -147,6 +166,8 @@ fn build_index() -> Index {
                             body,
                             requires_auth,
                             error_codes,
+                            error_names,
+                            statuses,
                         },
                     );
             }
@@ -190,6 +211,25 @@ pub(crate) fn error_message(spec: &str, operation: &str, status: u16, code: i64)
         .error_codes
         .get(&(status, code))
         .cloned()
+}
+
+/// The message the document gives the error name `name` on `status` of an operation (social,
+/// party), if it lists it.
+pub(crate) fn error_name_message(
+    spec: &str,
+    operation: &str,
+    status: u16,
+    name: &str,
+) -> Option<String> {
+    op_spec(spec, operation)?
+        .error_names
+        .get(&(status, name.to_owned()))
+        .cloned()
+}
+
+/// Whether the operation documents `status`.
+pub(crate) fn documents_status(spec: &str, operation: &str, status: u16) -> bool {
+    op_spec(spec, operation).is_some_and(|op| op.statuses.contains(&status))
 }
 
 fn op_spec(spec: &str, operation: &str) -> Option<&'static OpSpec> {
@@ -577,6 +617,8 @@ mod tests {
         assert_eq!(total, 95, "operations indexed");
         assert!(op_spec("friends", "get_user_friend_statuses").is_some());
         assert!(requires_auth("friends", "get_my_friends_count"));
+        assert!(documents_status("party", "invite_to_party", 409));
+        assert!(error_name_message("party", "invite_to_party", 409, "PARTY_FULL").is_some());
         assert!(!requires_auth("friends", "get_user_friends_count"));
         assert_eq!(
             error_message("friends", "follow_user", 400, 8).as_deref(),

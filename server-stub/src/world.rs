@@ -4,6 +4,8 @@
 
 use crate::config::StubConfig;
 use crate::roblox::RobloxState;
+use crate::roster::RosterState;
+use crate::social::SocialState;
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -127,6 +129,8 @@ pub struct World {
     faults: Mutex<Vec<FaultRule>>,
     log: Mutex<VecDeque<LoggedRequest>>,
     roblox: Mutex<RobloxState>,
+    social: Mutex<SocialState>,
+    roster: Mutex<RosterState>,
 }
 
 impl World {
@@ -137,6 +141,8 @@ impl World {
         Self {
             id,
             roblox: Mutex::new(RobloxState::new(&config)),
+            social: Mutex::new(SocialState::new(&config)),
+            roster: Mutex::new(RosterState::new(&config)),
             config,
             secret,
             clock_offset: Mutex::new(chrono::Duration::zero()),
@@ -160,6 +166,16 @@ impl World {
     /// The Friends/Contacts state, locked.
     pub fn roblox(&self) -> MutexGuard<'_, RobloxState> {
         lock(&self.roblox)
+    }
+
+    /// The social friends + party state (they share players), locked.
+    pub fn social(&self) -> MutexGuard<'_, SocialState> {
+        lock(&self.social)
+    }
+
+    /// The roster state, locked.
+    pub fn roster(&self) -> MutexGuard<'_, RosterState> {
+        lock(&self.roster)
     }
 
     /// Adds fault rules (applied in order).
@@ -222,6 +238,8 @@ impl World {
             "id": self.id,
             "now": self.now(),
             "roblox": self.roblox().dump(),
+            "social": self.social().dump(),
+            "roster": self.roster().dump(),
             "faults": self.faults(),
         })
     }

@@ -1,4 +1,27 @@
 //! The SDK against the stub, booted in-process on `127.0.0.1:0`.
+//!
+//! One test binary: the modules under `contract/` are declared here. Every test boots its
+//! own stub and works in a world of its own, so tests are independent and run in parallel.
+
+#[path = "contract/support.rs"]
+mod support;
+
+#[path = "contract/clock.rs"]
+mod clock;
+#[path = "contract/contacts.rs"]
+mod contacts;
+#[path = "contract/csrf.rs"]
+mod csrf;
+#[path = "contract/errors.rs"]
+mod errors;
+#[path = "contract/friends_reads.rs"]
+mod friends_reads;
+#[path = "contract/friends_writes.rs"]
+mod friends_writes;
+#[path = "contract/paging.rs"]
+mod paging;
+#[path = "contract/regressions.rs"]
+mod regressions;
 
 use social_sdk::{ClientContext, party};
 use social_stub::RunningStub;

@@ -176,25 +176,37 @@ fn follow_page(
     })
 }
 
-/// Pages a sorted id list by position (friends lists are small: at most the friend limit).
+/// Pages `owner`'s friends in id order (keyset: the cursor carries the last id), keeping
+/// only those `keep` accepts. A walk never repeats or skips a friend that stayed a friend
+/// throughout, whatever is added or removed meanwhile.
 fn friend_page(
     ctx: &RequestContext,
+    state: &RobloxState,
     list: &str,
-    ids: &[i64],
+    owner: i64,
     limit: i32,
     cursor: Option<&str>,
+    keep: impl Fn(i64) -> bool,
 ) -> Result<types::FriendResponseCursoredPage, StubError> {
     let cursor = decode_cursor(ctx, list, cursor)?;
-    let n = ids.len() as i64;
+    let empty = BTreeMap::new();
+    let friends = state.friends.get(&owner).unwrap_or(&empty);
     let forward = |after: Option<i64>, take: usize| -> Vec<i64> {
-        let start = after.map_or(0, |a| a + 1).clamp(0, n) as usize;
-        (start..ids.len()).take(take).map(|i| i as i64).collect()
+        let start = after.map_or(i64::MIN, |a| a.saturating_add(1));
+        friends
+            .range(start..)
+            .map(|(id, _)| *id)
+            .filter(|id| keep(*id))
+            .take(take)
+            .collect()
     };
     let backward = |before: i64, take: usize| -> Vec<i64> {
-        (0..before.clamp(0, n) as usize)
+        friends
+            .range(..before)
             .rev()
+            .map(|(id, _)| *id)
+            .filter(|id| keep(*id))
             .take(take)
-            .map(|i| i as i64)
             .collect()
     };
     let page = cursor::page(
@@ -202,7 +214,7 @@ fn friend_page(
         list,
         cursor.as_ref(),
         limit as usize,
-        |i| *i,
+        |id| *id,
         forward,
         backward,
     );
@@ -214,26 +226,12 @@ fn friend_page(
         page_items: page
             .items
             .into_iter()
-            .filter_map(|i| ids.get(i as usize))
             .map(|id| types::FriendResponse {
-                id: Some(*id),
-                has_verified_badge: None,
+                id: Some(id),
+                has_verified_badge: state.user(id).map(|u| u.has_verified_badge),
             })
             .collect(),
     })
-}
-
-fn fill_badges(
-    state: &RobloxState,
-    mut page: types::FriendResponseCursoredPage,
-) -> types::FriendResponseCursoredPage {
-    for item in &mut page.page_items {
-        item.has_verified_badge = item
-            .id
-            .and_then(|id| state.user(id))
-            .map(|u| u.has_verified_badge);
-    }
-    page
 }
 
 fn request_response(
@@ -273,6 +271,39 @@ fn request_response(
     })
 }
 
+/// `originSourceType` names in code order (the document's `Roblox` enum: 'Unknown' = 0, …).
+const ORIGINS: [&str; 12] = [
+    "Unknown",
+    "PlayerSearch",
+    "QrCode",
+    "InGame",
+    "UserProfile",
+    "QqContactImporter",
+    "WeChatContactImporter",
+    "ProfileShare",
+    "PhoneContactImporter",
+    "FriendRecommendations",
+    "UserCommunities",
+    "TrustedFriend",
+];
+
+/// The name an origin was sent as, whether as a name or as its integer code.
+fn origin_name(origin: Option<types::FriendshipOriginSourceType>) -> String {
+    match origin {
+        Some(types::FriendshipOriginSourceType::Code(code)) => usize::try_from(code)
+            .ok()
+            .and_then(|i| ORIGINS.get(i))
+            .copied()
+            .unwrap_or("Unknown")
+            .to_owned(),
+        Some(other) => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "Unknown".into()),
+        None => "Unknown".into(),
+    }
+}
+
 fn count(n: usize) -> Option<i32> {
     Some(i32::try_from(n).unwrap_or(i32::MAX))
 }
@@ -280,7 +311,12 @@ fn count(n: usize) -> Option<i32> {
 impl FriendsApi for FriendsService {
     fn invalid_input(&self, ctx: &RequestContext, problem: &Invalid) -> StubError {
         let mut state = ctx.world.roblox();
-        guard(ctx).invalid(&mut state, problem, 6)
+        // A malformed id among `userIds` has its own code (BEHAVIOR.md: "Invalid ids.").
+        let code = match (ctx.operation, problem.parameter()) {
+            ("get_user_friend_statuses", Some("userIds")) => 16,
+            _ => 6,
+        };
+        guard(ctx).invalid(&mut state, problem, code)
     }
 
     async fn get_friends_metadata(
@@ -646,12 +682,7 @@ impl FriendsApi for FriendsService {
             }
             state.link(me, target, now);
         } else if !state.requests.contains_key(&(me, target)) {
-            let origin = input
-                .body
-                .friendship_origin_source_type
-                .and_then(|o| serde_json::to_value(o).ok())
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| "Unknown".into());
+            let origin = origin_name(input.body.friendship_origin_source_type);
             let seq = state.next_seq();
             state.requests.insert(
                 (me, target),
@@ -733,18 +764,18 @@ impl FriendsApi for FriendsService {
         let mut state = ctx.world.roblox();
         guard(&ctx).check(&mut state)?;
         existing(&state, &ctx, input.user_id)?;
-        let mut ids = sorted_friends(&state, input.user_id, input.user_sort);
-        if input.find_friends_type == Some(1) {
-            ids.retain(|id| state.user(*id).is_some_and(|u| u.presence.is_online()));
-        }
-        let list = format!(
-            "find:{}:{:?}:{:?}",
-            input.user_id, input.user_sort, input.find_friends_type
-        );
-        Ok(fill_badges(
+        let online_only = input.find_friends_type == Some(1);
+        let list = format!("find:{}:{online_only}", input.user_id);
+        let keep = |id: i64| !online_only || state.user(id).is_some_and(|u| u.presence.is_online());
+        friend_page(
+            &ctx,
             &state,
-            friend_page(&ctx, &list, &ids, input.limit, input.cursor.as_deref())?,
-        ))
+            &list,
+            input.user_id,
+            input.limit,
+            input.cursor.as_deref(),
+            keep,
+        )
     }
 
     async fn get_user_inactive_friends(
@@ -810,20 +841,22 @@ impl FriendsApi for FriendsService {
         guard(&ctx).caller(&mut state)?;
         existing(&state, &ctx, input.user_id)?;
         let query = input.query.unwrap_or_default().to_lowercase();
-        let ids: Vec<i64> = sorted_friends(&state, input.user_id, None)
-            .into_iter()
-            .filter(|id| {
-                state.user(*id).is_some_and(|u| {
-                    u.name.to_lowercase().contains(&query)
-                        || u.display_name.to_lowercase().contains(&query)
-                })
-            })
-            .collect();
         let list = format!("search:{}:{query}", input.user_id);
-        Ok(fill_badges(
+        let keep = |id: i64| {
+            state.user(id).is_some_and(|u| {
+                u.name.to_lowercase().contains(&query)
+                    || u.display_name.to_lowercase().contains(&query)
+            })
+        };
+        friend_page(
+            &ctx,
             &state,
-            friend_page(&ctx, &list, &ids, input.limit, input.cursor.as_deref())?,
-        ))
+            &list,
+            input.user_id,
+            input.limit,
+            input.cursor.as_deref(),
+            keep,
+        )
     }
 
     async fn get_user_friend_statuses(

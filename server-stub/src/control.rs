@@ -504,6 +504,61 @@ impl WorldHandle {
         Ok(answer["token"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// Creates a social/party player, e.g. `json!({"name": "Alex"})` (see
+    /// `social::control` for every field).
+    pub async fn create_player(
+        &self,
+        spec: Value,
+    ) -> Result<crate::social::CreatedPlayer, ControlError> {
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/social/players"),
+                Some(spec),
+            )
+            .await
+    }
+
+    /// Sets a player's presence state (`ONLINE`, `OFFLINE`, `AWAY`, `BUSY`).
+    pub async fn set_player_presence(
+        &self,
+        player: uuid::Uuid,
+        state: &str,
+    ) -> Result<(), ControlError> {
+        let path = self.path(&format!("/social/players/{player}/presence"));
+        self.control
+            .call(reqwest::Method::PUT, &path, Some(json!({"state": state})))
+            .await
+    }
+
+    /// Sets permission nodes (`Some`) or removes them (`None`).
+    pub async fn set_permissions(
+        &self,
+        player: uuid::Uuid,
+        nodes: &[(&str, Option<bool>)],
+    ) -> Result<(), ControlError> {
+        let body: serde_json::Map<String, Value> = nodes
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect();
+        let path = self.path(&format!("/social/players/{player}/permissions"));
+        self.control
+            .call(reqwest::Method::PUT, &path, Some(Value::Object(body)))
+            .await
+    }
+
+    /// Registers a game server id for the social/party server routes (the secret is the
+    /// stub's `--server-secret`, `stub-server-secret` by default).
+    pub async fn register_server(&self, id: &str) -> Result<(), ControlError> {
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/social/servers"),
+                Some(json!({"id": id})),
+            )
+            .await
+    }
+
     /// Moves the world's clock forward.
     pub async fn advance_clock(&self, by: Duration) -> Result<(), ControlError> {
         let _: Value = self

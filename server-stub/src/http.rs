@@ -42,11 +42,18 @@ pub struct RequestContext {
     pub headers: HeaderMap,
     /// The request method.
     pub method: Method,
+    /// The document (`friends`, `social-friends`, …).
+    pub spec: &'static str,
     /// The operation.
     pub operation: &'static str,
 }
 
 impl RequestContext {
+    /// `{"error": NAME, "message": …}` for this operation (see [`StubError::named`]).
+    pub fn named_error(&self, status: StatusCode, name: &str) -> StubError {
+        StubError::named(self.spec, self.operation, status, name)
+    }
+
     /// A header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -330,6 +337,7 @@ where
         stub: raw.stub.clone(),
         headers: raw.headers.clone(),
         method: raw.method.clone(),
+        spec: op.spec,
         operation: op.id,
     };
     let fault = ctx.world.take_fault(op.spec, op.id);

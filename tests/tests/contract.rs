@@ -20,8 +20,14 @@ mod friends_reads;
 mod friends_writes;
 #[path = "contract/paging.rs"]
 mod paging;
+#[path = "contract/party.rs"]
+mod party_world;
 #[path = "contract/regressions.rs"]
 mod regressions;
+#[path = "contract/roster.rs"]
+mod roster_world;
+#[path = "contract/social.rs"]
+mod social_world;
 
 use social_sdk::{ClientContext, party};
 use social_stub::RunningStub;

@@ -3,6 +3,9 @@
 
 pub mod control;
 
+/// The roster service. (Being built: answers 501.)
+pub type RosterService = crate::generated::roster::Unimplemented;
+
 use crate::config::StubConfig;
 use serde::Serialize;
 use serde_json::Value;

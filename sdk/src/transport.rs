@@ -24,7 +24,14 @@ pub(crate) fn prepare(
     // progenitor sends the document's version as `api-version`; no service wants it.
     request.headers_mut().remove("api-version");
     let meta = service.operation(info.operation_id);
-    let scheme = meta.map_or(AuthScheme::None, |m| m.auth);
+    let scheme = match meta.map_or(AuthScheme::None, |m| m.auth) {
+        // The Roblox session is a domain cookie: browsers send it to public endpoints too,
+        // and the service keys CSRF tokens on it, so one client keeps one token.
+        AuthScheme::None if matches!(service, Service::Friends | Service::Contacts) => {
+            AuthScheme::RobloxSession
+        }
+        scheme => scheme,
+    };
     context.auth().apply(scheme, request.headers_mut())?;
     if meta.is_some_and(|m| m.csrf)
         && let Some(token) = context.csrf_token()

@@ -116,7 +116,7 @@ async fn credentials_go_where_each_operation_needs_them_and_api_version_never_go
         .get_my_friends_count()
         .await
         .expect("ok");
-    // A public operation sends no credentials at all.
+    // The Roblox session is a domain cookie: public operations carry it too.
     config
         .friends(Auth::roblox_cookie("cookie-3"))
         .get_user_friends_count()
@@ -133,7 +133,10 @@ async fn credentials_go_where_each_operation_needs_them_and_api_version_never_go
         header_of(&seen[1], "authorization").as_deref(),
         Some("Bearer token-2")
     );
-    assert_eq!(header_of(&seen[2], "cookie"), None);
+    assert_eq!(
+        header_of(&seen[2], "cookie").as_deref(),
+        Some(".ROBLOSECURITY=cookie-3")
+    );
     assert!(
         seen.iter().all(|r| header_of(r, "api-version").is_none()),
         "api-version is stripped"

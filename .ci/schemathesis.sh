@@ -53,7 +53,9 @@ for stem in "$@"; do
       app=$(post roster/apps '{}')
       app_id=$(printf '%s' "$app" | json appId)
       user_token=$(post "roster/apps/$app_id/users" '{"username":"st-user"}' | json token)
-      run .ci/schemathesis/roster.toml roster /roster \
+      # ignored_auth expects 401/403; roster answers bad credentials with HTTP 200 and a
+      # business code (see roster.toml), so that one check is excluded for this document.
+      run .ci/schemathesis/roster.toml roster /roster --exclude-checks ignored_auth \
         -H "access-token: $user_token" -H "app_id: $app_id" ;;
     *) echo "no schemathesis setup for $stem" >&2; exit 2 ;;
   esac

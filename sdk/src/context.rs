@@ -21,6 +21,8 @@ struct Shared {
     retry: RetryPolicy,
     clock: SharedClock,
     csrf: RwLock<Option<HeaderValue>>,
+    /// Live endpoints: send the bearer token as the `uebliche-bearer.` subprotocol.
+    live_subprotocol: bool,
     /// Held by the one request that learns the first token while others wait for it.
     csrf_gate: tokio::sync::Mutex<()>,
 }
@@ -32,6 +34,7 @@ impl Default for Shared {
             retry: RetryPolicy::default(),
             clock: Arc::new(TokioClock),
             csrf: RwLock::new(None),
+            live_subprotocol: false,
             csrf_gate: tokio::sync::Mutex::new(()),
         }
     }
@@ -78,6 +81,25 @@ impl ClientContext {
             self.shared.retry.clone(),
             Arc::new(clock),
         )
+    }
+
+    /// The same context, sending the bearer token of live (WebSocket) endpoints as the
+    /// `Sec-WebSocket-Protocol: uebliche-bearer.<token>` subprotocol instead of the
+    /// `Authorization` header (for environments that cannot set headers on a WebSocket).
+    pub fn with_live_subprotocol(&self, on: bool) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                auth: self.shared.auth.clone(),
+                retry: self.shared.retry.clone(),
+                clock: self.shared.clock.clone(),
+                live_subprotocol: on,
+                ..Shared::default()
+            }),
+        }
+    }
+
+    pub(crate) fn live_subprotocol(&self) -> bool {
+        self.shared.live_subprotocol
     }
 
     /// The credentials.

@@ -100,4 +100,6 @@ pub struct OperationMeta {
     pub auth: AuthScheme,
     /// Whether it takes the Roblox `x-csrf-token` (its `403` declares that header).
     pub csrf: bool,
+    /// Whether it upgrades to a WebSocket (`x-dropshot-websocket`).
+    pub websocket: bool,
 }

@@ -33,11 +33,34 @@ pub(crate) fn prepare(
         scheme => scheme,
     };
     context.auth().apply(scheme, request.headers_mut())?;
+    if meta.is_some_and(|m| m.websocket) && context.live_subprotocol() {
+        move_bearer_to_subprotocol(request.headers_mut())?;
+    }
     if meta.is_some_and(|m| m.csrf)
         && let Some(token) = context.csrf_token()
     {
         request.headers_mut().insert(CSRF_HEADER, token);
     }
+    Ok(())
+}
+
+/// `Authorization: Bearer t` → `Sec-WebSocket-Protocol: uebliche-bearer.<base64url(t), unpadded>`.
+fn move_bearer_to_subprotocol(headers: &mut HeaderMap) -> Result<(), String> {
+    use base64::Engine;
+    let Some(value) = headers.remove(reqwest::header::AUTHORIZATION) else {
+        return Ok(());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token);
+    let mut protocol =
+        reqwest::header::HeaderValue::from_str(&format!("uebliche-bearer.{encoded}"))
+            .map_err(|_| "the token cannot be sent as a subprotocol".to_owned())?;
+    protocol.set_sensitive(true);
+    headers.insert(reqwest::header::SEC_WEBSOCKET_PROTOCOL, protocol);
     Ok(())
 }
 

@@ -102,6 +102,26 @@ pub fn router() -> Router {
                 "no such control-plane route",
             )
         })
+        .layer(axum::middleware::from_fn(refresh_live_after))
+}
+
+/// After a successful control-plane change of a world (presence, clock, players, …), push
+/// the live snapshots it changed.
+async fn refresh_live_after(
+    Extension(stub): Shared,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mutating = request.method() != axum::http::Method::GET;
+    let world = request.uri().path().split('/').nth(2).map(str::to_owned);
+    let response = next.run(request).await;
+    if mutating
+        && response.status().is_success()
+        && let Some(world) = world.and_then(|id| stub.worlds.get(&id))
+    {
+        world.refresh_live();
+    }
+    response
 }
 
 async fn list_worlds(Extension(stub): Shared) -> Json<Vec<String>> {
@@ -591,6 +611,88 @@ impl WorldHandle {
     pub async fn state(&self) -> Result<Value, ControlError> {
         self.control
             .call(reqwest::Method::GET, &self.path("/state"), None)
+            .await
+    }
+
+    /// Creates a roster app: its `appId` and `adminToken`.
+    pub async fn create_roster_app(&self) -> Result<crate::roster::CreatedRosterApp, ControlError> {
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/roster/apps"),
+                Some(json!({})),
+            )
+            .await
+    }
+
+    /// Creates a user of a roster app with a token, e.g. `json!({"username": "ann",
+    /// "authMode": 1})` (see `roster::control` for every field).
+    pub async fn create_roster_user(
+        &self,
+        app: &str,
+        spec: Value,
+    ) -> Result<crate::roster::CreatedRosterUser, ControlError> {
+        let path = self.path(&format!("/roster/apps/{}/users", urlencode(app)));
+        self.control
+            .call(reqwest::Method::POST, &path, Some(spec))
+            .await
+    }
+
+    /// Changes a roster user's profile (absent fields stay, `null` clears).
+    pub async fn update_roster_user(
+        &self,
+        app: &str,
+        user: i64,
+        spec: Value,
+    ) -> Result<crate::roster::RosterUser, ControlError> {
+        let path = self.path(&format!("/roster/apps/{}/users/{user}", urlencode(app)));
+        self.control
+            .call(reqwest::Method::PATCH, &path, Some(spec))
+            .await
+    }
+
+    /// Another `access-token` of a roster user.
+    pub async fn create_roster_token(&self, app: &str, user: i64) -> Result<String, ControlError> {
+        let path = self.path(&format!(
+            "/roster/apps/{}/users/{user}/tokens",
+            urlencode(app)
+        ));
+        let answer: Value = self
+            .control
+            .call(reqwest::Method::POST, &path, None)
+            .await?;
+        Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Another admin token of a roster app.
+    pub async fn create_roster_admin_token(&self, app: &str) -> Result<String, ControlError> {
+        let path = self.path(&format!("/roster/apps/{}/admin-tokens", urlencode(app)));
+        let answer: Value = self
+            .control
+            .call(reqwest::Method::POST, &path, None)
+            .await?;
+        Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Makes two users of a roster app friends directly.
+    pub async fn roster_befriend(&self, app: &str, a: i64, b: i64) -> Result<(), ControlError> {
+        let path = self.path(&format!("/roster/apps/{}/friendships", urlencode(app)));
+        self.control
+            .call(reqwest::Method::POST, &path, Some(json!({"a": a, "b": b})))
+            .await
+    }
+
+    /// In a roster app, `blocker` blocks `blocked` (ending a friendship, as `block` does).
+    pub async fn roster_block(
+        &self,
+        app: &str,
+        blocker: i64,
+        blocked: i64,
+    ) -> Result<(), ControlError> {
+        let path = self.path(&format!("/roster/apps/{}/blocks", urlencode(app)));
+        let body = json!({"blocker": blocker, "blocked": blocked});
+        self.control
+            .call(reqwest::Method::POST, &path, Some(body))
             .await
     }
 }

@@ -270,40 +270,12 @@ pub struct RawRequest {
 impl<S: Send + Sync> FromRequest<S> for RawRequest {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let Some(stub) = parts.extensions.get::<Arc<Stub>>().cloned() else {
             return Err((StatusCode::INTERNAL_SERVER_ERROR, "stub state missing").into_response());
         };
-        let (mut path_params, mut world_id, mut bad_path) = (Vec::new(), None, false);
-        match RawPathParams::from_request_parts(&mut parts, state).await {
-            Ok(params) => {
-                let mut positional: Vec<(usize, String)> = Vec::new();
-                for (key, value) in &params {
-                    if key == "world" {
-                        world_id = Some(value.to_owned());
-                    } else if let Some(index) = key.strip_prefix('p').and_then(|i| i.parse().ok()) {
-                        positional.push((index, value.to_owned()));
-                    }
-                }
-                positional.sort();
-                path_params = positional.into_iter().map(|(_, v)| v).collect();
-            }
-            Err(_) => bad_path = true,
-        }
-        let world = match world_id {
-            None => stub.worlds.default_world(),
-            Some(id) => match stub.worlds.get(&id) {
-                Some(world) => world,
-                None => {
-                    return Err(StubError::new(
-                        StatusCode::NOT_FOUND,
-                        json!({"error": "UNKNOWN_WORLD", "message": format!("no world {id:?}; create it with POST /__stub/worlds")}),
-                    )
-                    .into_response());
-                }
-            },
-        };
+        let (world, path_params, bad_path) = world_of(&stub, &mut parts).await?;
         let body = axum::body::to_bytes(body, BODY_LIMIT).await.ok();
         Ok(Self {
             stub,
@@ -356,7 +328,47 @@ where
     };
     raw.world
         .log_request(op.spec, op.id, &raw.method, &raw.uri, response.status());
+    if matches!(op.spec, "social-friends" | "party") && raw.method != Method::GET {
+        // Push is driven by the mutation itself, once it is done.
+        raw.world.refresh_live();
+    }
     response
+}
+
+/// The world a request addresses (the `world` path parameter of `/w/{world}/…`, else the
+/// default world; unknown: `404 UNKNOWN_WORLD`), the positional path parameters, and
+/// whether one of them did not decode.
+pub(crate) async fn world_of(
+    stub: &Stub,
+    parts: &mut axum::http::request::Parts,
+) -> Result<(Arc<World>, Vec<String>, bool), Response> {
+    let (mut path_params, mut world_id, mut bad_path) = (Vec::new(), None, false);
+    match RawPathParams::from_request_parts(parts, &()).await {
+        Ok(params) => {
+            let mut positional: Vec<(usize, String)> = Vec::new();
+            for (key, value) in &params {
+                if key == "world" {
+                    world_id = Some(value.to_owned());
+                } else if let Some(index) = key.strip_prefix('p').and_then(|i| i.parse().ok()) {
+                    positional.push((index, value.to_owned()));
+                }
+            }
+            positional.sort();
+            path_params = positional.into_iter().map(|(_, v)| v).collect();
+        }
+        Err(_) => bad_path = true,
+    }
+    let world = match world_id {
+        None => stub.worlds.default_world(),
+        Some(id) => stub.worlds.get(&id).ok_or_else(|| {
+            StubError::new(
+                StatusCode::NOT_FOUND,
+                json!({"error": "UNKNOWN_WORLD", "message": format!("no world {id:?}; create it with POST /__stub/worlds")}),
+            )
+            .into_response()
+        })?,
+    };
+    Ok((world, path_params, bad_path))
 }
 
 fn success<O: Serialize>(status: u16, output: &O) -> Response {

@@ -99,6 +99,8 @@ pub struct Stub {
     pub config: Arc<StubConfig>,
     /// Every world.
     pub worlds: Worlds,
+    /// Set when the stub shuts down: open live connections close.
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Stub {
@@ -108,7 +110,17 @@ impl Stub {
         Arc::new(Self {
             worlds: Worlds::new(config.clone()),
             config,
+            shutdown: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Closes every open live connection (the listener is the caller's to stop).
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    pub(crate) fn shutting_down(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 }
 
@@ -123,12 +135,15 @@ fn services() -> Router {
             "/contacts",
             contacts::router(Arc::new(roblox::ContactsService)),
         )
-        .nest("/roster", roster::router(Arc::new(roster::Unimplemented)))
+        .nest(
+            "/roster",
+            roster::router(Arc::new(crate::roster::RosterService)),
+        )
         .nest(
             "/social",
-            social_friends::router(Arc::new(social_friends::Unimplemented)),
+            social_friends::router(Arc::new(social::SocialFriendsService)),
         )
-        .nest("/party", party::router(Arc::new(party::Unimplemented)))
+        .nest("/party", party::router(Arc::new(social::PartyService)))
 }
 
 /// The whole application.
@@ -173,7 +188,12 @@ impl RunningStub {
 
     /// Starts the stub on `127.0.0.1:0` with these settings.
     pub async fn start_with(config: StubConfig) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_at(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Starts the stub on a given (loopback) address, e.g. to restart one on the same port.
+    pub async fn start_at(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let stub = Stub::new(config);
         let app = app(stub.clone());
@@ -203,6 +223,14 @@ impl RunningStub {
             .map(|s| format!("{}{}", self.url(), s.prefix))
     }
 
+    /// Stops the stub and waits until its listener is closed (so the port can be bound
+    /// again at once); open live connections close.
+    pub async fn stop(mut self) {
+        self.stub.shut_down();
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+
     /// The typed control-plane client.
     pub fn control(&self) -> control::Control {
         control::Control::new(self.url())
@@ -211,6 +239,7 @@ impl RunningStub {
 
 impl Drop for RunningStub {
     fn drop(&mut self) {
+        self.stub.shut_down();
         self.task.abort();
     }
 }

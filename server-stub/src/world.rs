@@ -131,6 +131,25 @@ pub struct World {
     roblox: Mutex<RobloxState>,
     social: Mutex<SocialState>,
     roster: Mutex<RosterState>,
+    live: Mutex<Vec<Subscriber>>,
+}
+
+/// Which live snapshot a subscriber follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveKind {
+    /// `GET /v1/social/friends/live`.
+    Friends,
+    /// `GET /v1/social/party/live`.
+    Party,
+}
+
+/// One live connection's latest snapshot. A `watch` channel holds only the newest value, so
+/// a slow reader skips to the latest state and nothing queues up.
+#[derive(Debug)]
+struct Subscriber {
+    kind: LiveKind,
+    player: uuid::Uuid,
+    tx: tokio::sync::watch::Sender<Arc<str>>,
 }
 
 impl World {
@@ -143,6 +162,7 @@ impl World {
             roblox: Mutex::new(RobloxState::new(&config)),
             social: Mutex::new(SocialState::new(&config)),
             roster: Mutex::new(RosterState::new(&config)),
+            live: Mutex::new(Vec::new()),
             config,
             secret,
             clock_offset: Mutex::new(chrono::Duration::zero()),
@@ -176,6 +196,62 @@ impl World {
     /// The roster state, locked.
     pub fn roster(&self) -> MutexGuard<'_, RosterState> {
         lock(&self.roster)
+    }
+
+    /// Subscribes to a player's live snapshot; the receiver starts with the current one.
+    pub(crate) fn subscribe(
+        &self,
+        kind: LiveKind,
+        player: uuid::Uuid,
+    ) -> tokio::sync::watch::Receiver<Arc<str>> {
+        let frame = crate::live::frame(&self.social(), &self.config, kind, player, self.now());
+        let (tx, rx) = tokio::sync::watch::channel(frame);
+        lock(&self.live).push(Subscriber { kind, player, tx });
+        rx
+    }
+
+    /// Recomputes every live subscriber's snapshot and pushes those that changed. Called by
+    /// each mutation (REST, server routes, control plane) once its state change is done.
+    pub fn refresh_live(&self) {
+        let mut subscribers = lock(&self.live);
+        subscribers.retain(|s| !s.tx.is_closed());
+        if subscribers.is_empty() {
+            return;
+        }
+        let now = self.now();
+        let social = self.social();
+        let mut built: HashMap<(uuid::Uuid, bool), Arc<str>> = HashMap::new();
+        for subscriber in subscribers.iter() {
+            let key = (subscriber.player, subscriber.kind == LiveKind::Friends);
+            let frame = built
+                .entry(key)
+                .or_insert_with(|| {
+                    crate::live::frame(
+                        &social,
+                        &self.config,
+                        subscriber.kind,
+                        subscriber.player,
+                        now,
+                    )
+                })
+                .clone();
+            subscriber.tx.send_if_modified(|current| {
+                if *current == frame {
+                    false
+                } else {
+                    *current = frame;
+                    true
+                }
+            });
+        }
+    }
+
+    /// How many live connections are open.
+    pub fn live_subscribers(&self) -> usize {
+        lock(&self.live)
+            .iter()
+            .filter(|s| !s.tx.is_closed())
+            .count()
     }
 
     /// Adds fault rules (applied in order).
@@ -317,6 +393,22 @@ pub(crate) struct Fault {
 impl Fault {
     pub(crate) fn delay(&self) -> Option<Duration> {
         self.rule.delay_ms.map(Duration::from_millis)
+    }
+
+    /// Whether the rule cuts the connection.
+    pub(crate) fn resets(&self) -> bool {
+        self.rule.reset
+    }
+
+    /// The status answer the rule sets, if any (ignoring `reset`).
+    pub(crate) fn status_response(self) -> Option<Response> {
+        Fault {
+            rule: FaultRule {
+                reset: false,
+                ..self.rule
+            },
+        }
+        .into_response()
     }
 
     /// The response that replaces the service's, if the rule sets one.

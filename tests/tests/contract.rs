@@ -18,6 +18,8 @@ mod errors;
 mod friends_reads;
 #[path = "contract/friends_writes.rs"]
 mod friends_writes;
+#[path = "contract/live.rs"]
+mod live;
 #[path = "contract/paging.rs"]
 mod paging;
 #[path = "contract/party.rs"]
@@ -57,17 +59,17 @@ async fn stub_reports_healthy_and_serves_every_spec() {
 }
 
 #[tokio::test]
-async fn unimplemented_service_is_a_501_through_the_sdk() {
+async fn unknown_world_is_a_404_through_the_sdk() {
     let stub = RunningStub::start().await.expect("stub starts");
-    let base = stub.service_url("party").expect("party is served");
+    let base = format!("{}/w/no-such-world/party", stub.url());
     let client = party::Client::new(&base, ClientContext::default());
     let error = client
         .get_party()
         .await
-        .expect_err("party is not built yet");
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(501), "{error:?}");
+        .expect_err("the world does not exist");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
     assert!(
-        error.code().is_some_and(|c| *c == "NOT_IMPLEMENTED"),
+        error.code().is_some_and(|c| *c == "UNKNOWN_WORLD"),
         "{error:?}"
     );
     assert!(!error.is_retryable());

@@ -27,6 +27,7 @@ pub fn emit(spec: &Spec) -> Result<TokenStream> {
         let auth = auth_scheme(spec, &op).with_context(|| format!("{id}: security"))?;
         let csrf = takes_csrf(spec, &op)?;
         let (method, path) = (&op.method, op.path);
+        let websocket = op.op.get("x-dropshot-websocket").is_some();
         let auth = format_ident!("{auth}");
         table.push((
             id.clone(),
@@ -37,6 +38,7 @@ pub fn emit(spec: &Spec) -> Result<TokenStream> {
                     path: #path,
                     auth: crate::meta::AuthScheme::#auth,
                     csrf: #csrf,
+                    websocket: #websocket,
                 }
             },
         ));

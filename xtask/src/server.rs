@@ -161,7 +161,7 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
             let statik = format_ident!("OP_{}", op.id.to_shouty_snake_case());
             let handler = if op.websocket {
                 quote! {
-                    move |raw: crate::http::RawRequest| async move { crate::live::upgrade(&#statik, raw).await }
+                    move |request: ::axum::extract::Request| async move { crate::live::upgrade(&#statik, request).await }
                 }
             } else {
                 let method = format_ident!("{}", op.id);

@@ -1332,6 +1332,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/get-tags",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "set_user_tag",
@@ -1339,6 +1340,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/tag",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "validate_user_tag",
@@ -1346,6 +1348,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/tag/validate",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

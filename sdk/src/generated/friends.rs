@@ -7448,6 +7448,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{requesterUserId}/accept-friend-request",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "check_qr_session",
@@ -7455,6 +7456,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/friends/{userId}/check-qr-session",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_all_friend_requests",
@@ -7462,6 +7464,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/friend-requests/decline-all",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_friend_request",
@@ -7469,6 +7472,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{requesterUserId}/decline-friend-request",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "find_user_friends",
@@ -7476,6 +7480,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/find",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "follow_user",
@@ -7483,6 +7488,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/follow",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_following_exists",
@@ -7490,6 +7496,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/following-exists",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_friends_metadata",
@@ -7497,6 +7504,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/metadata",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_my_friend_requests",
@@ -7504,6 +7512,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/friends/requests",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_my_friends_count",
@@ -7511,6 +7520,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/friends/count",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_my_trusted_friends_count",
@@ -7518,6 +7528,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/trusted-friends/count",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_new_friend_requests_count",
@@ -7525,6 +7536,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/new-friend-requests/count",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_pending_friend_requests_count",
@@ -7532,6 +7544,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/friend-requests/count",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_followers",
@@ -7539,6 +7552,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/followers",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_followers_count",
@@ -7546,6 +7560,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/followers/count",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_followings",
@@ -7553,6 +7568,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/followings",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_followings_count",
@@ -7560,6 +7576,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/followings/count",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_friend_statuses",
@@ -7567,6 +7584,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/statuses",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_friends",
@@ -7574,6 +7592,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_friends_count",
@@ -7581,6 +7600,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/count",
         auth: crate::meta::AuthScheme::None,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_inactive_friends",
@@ -7588,6 +7608,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/inactive",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_online_friends",
@@ -7595,6 +7616,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/online",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_user_trusted_friends_count",
@@ -7602,6 +7624,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/trusted-friends/count",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "multiget_are_friends",
@@ -7609,6 +7632,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/user/{userId}/multiget-are-friends",
         auth: crate::meta::AuthScheme::None,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "refresh_qr_session",
@@ -7616,6 +7640,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/my/friends/refresh-qr-session",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "request_friendship",
@@ -7623,6 +7648,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/request-friendship",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "search_user_friends",
@@ -7630,6 +7656,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{userId}/friends/search",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "unfollow_user",
@@ -7637,6 +7664,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/unfollow",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "unfriend_user",
@@ -7644,6 +7672,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{targetUserId}/unfriend",
         auth: crate::meta::AuthScheme::RobloxSession,
         csrf: true,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

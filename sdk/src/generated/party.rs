@@ -5231,6 +5231,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/invites/{partyId}/accept",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "create_party",
@@ -5238,6 +5239,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_party_invite",
@@ -5245,6 +5247,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/invites/{partyId}/decline",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "disband_party",
@@ -5252,6 +5255,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_party",
@@ -5259,6 +5263,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "invite_to_party",
@@ -5266,6 +5271,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/invites",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "leave_party",
@@ -5273,6 +5279,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/leave",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "party_live",
@@ -5280,6 +5287,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/live",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: true,
     },
     crate::meta::OperationMeta {
         id: "server_accept_party_invite",
@@ -5287,6 +5295,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/invites/{partyId}/accept",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_create_party",
@@ -5294,6 +5303,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_decline_party_invite",
@@ -5301,6 +5311,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/invites/{partyId}/decline",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_disband_party",
@@ -5308,6 +5319,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_invite_to_party",
@@ -5315,6 +5327,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/invites",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_leave_party",
@@ -5322,6 +5335,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/leave",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_party_lookup",
@@ -5329,6 +5343,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/lookup",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_party_overview",
@@ -5336,6 +5351,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/server/overview",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "set_party_lobby_selection",
@@ -5343,6 +5359,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/lobby/selection",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "set_party_lobby_selectors",
@@ -5350,6 +5367,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/lobby/selectors",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "set_party_ready",
@@ -5357,6 +5375,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/party/lobby/ready",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

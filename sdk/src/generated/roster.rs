@@ -4770,6 +4770,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/accept",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "accept_roster_application_via_post",
@@ -4777,6 +4778,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/accept",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "apply_roster_friend",
@@ -4784,6 +4786,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/apply",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "apply_roster_friends_batch",
@@ -4791,6 +4794,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/apply/batch",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "block_roster_user",
@@ -4798,6 +4802,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/block",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "block_roster_user_via_post",
@@ -4805,6 +4810,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/block",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_roster_application",
@@ -4812,6 +4818,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/decline",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_roster_application_via_post",
@@ -4819,6 +4826,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/decline",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "delete_roster_friend",
@@ -4826,6 +4834,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/delete",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "delete_roster_friend_via_post",
@@ -4833,6 +4842,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/delete",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_roster_user_by_id",
@@ -4840,6 +4850,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/id",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_roster_user_by_mobile",
@@ -4847,6 +4858,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/mobile",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_roster_user_by_name",
@@ -4854,6 +4866,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/name",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_roster_applications",
@@ -4861,6 +4874,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/apply/list",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_roster_blocked",
@@ -4868,6 +4882,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/blocked_list",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_roster_friend_details",
@@ -4875,6 +4890,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/list",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_roster_friend_ids",
@@ -4882,6 +4898,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/list",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "roster_may_message",
@@ -4889,6 +4906,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/may_message",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "unblock_roster_user",
@@ -4896,6 +4914,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/unblock",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "unblock_roster_user_via_post",
@@ -4903,6 +4922,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/unblock",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "update_roster_friend_ext",
@@ -4910,6 +4930,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/ext",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "update_roster_friend_ext_via_post",
@@ -4917,6 +4938,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/roster/ext",
         auth: crate::meta::AuthScheme::RosterToken,
         csrf: false,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

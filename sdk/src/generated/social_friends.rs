@@ -6147,6 +6147,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/requests/{id}/accept",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "block_player",
@@ -6154,6 +6155,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/blocks",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "cancel_social_friend_request",
@@ -6161,6 +6163,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/requests/{id}",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "decline_social_friend_request",
@@ -6168,6 +6171,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/requests/{id}/decline",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_profile_settings",
@@ -6175,6 +6179,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/profile/settings",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_social_friends",
@@ -6182,6 +6187,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "get_social_user_friends",
@@ -6189,6 +6195,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/users/{id}/friends",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_blocks",
@@ -6196,6 +6203,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/blocks",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "list_social_friend_requests",
@@ -6203,6 +6211,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/requests",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "remove_social_friend",
@@ -6210,6 +6219,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/{friendId}",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "report_player",
@@ -6217,6 +6227,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/reports",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "send_social_friend_request",
@@ -6224,6 +6235,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/requests",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_accept_friend_request",
@@ -6231,6 +6243,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server/requests/accept",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_cancel_friend_request",
@@ -6238,6 +6251,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server/requests/cancel",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_decline_friend_request",
@@ -6245,6 +6259,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server/requests/decline",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_friends_overview",
@@ -6252,6 +6267,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server/overview",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_remove_friend",
@@ -6259,6 +6275,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "server_send_friend_request",
@@ -6266,6 +6283,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/server/requests",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "social_friends_live",
@@ -6273,6 +6291,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/live",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: true,
     },
     crate::meta::OperationMeta {
         id: "unblock_player",
@@ -6280,6 +6299,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/blocks/{targetId}",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "update_profile_settings",
@@ -6287,6 +6307,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/profile/settings",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
     crate::meta::OperationMeta {
         id: "update_social_friend",
@@ -6294,6 +6315,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/v1/social/friends/{friendId}",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

@@ -404,8 +404,8 @@ pub fn router<S: PartyApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
         .route(
             "/v1/social/party/live",
             ::axum::routing::MethodRouter::new()
-                .get(move |raw: crate::http::RawRequest| async move {
-                    crate::live::upgrade(&OP_PARTY_LIVE, raw).await
+                .get(move |request: ::axum::extract::Request| async move {
+                    crate::live::upgrade(&OP_PARTY_LIVE, request).await
                 }),
         )
         .route(

@@ -427,8 +427,8 @@ pub fn router<S: SocialFriendsApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
         .route(
             "/v1/social/friends/live",
             ::axum::routing::MethodRouter::new()
-                .get(move |raw: crate::http::RawRequest| async move {
-                    crate::live::upgrade(&OP_SOCIAL_FRIENDS_LIVE, raw).await
+                .get(move |request: ::axum::extract::Request| async move {
+                    crate::live::upgrade(&OP_SOCIAL_FRIENDS_LIVE, request).await
                 }),
         )
         .route(

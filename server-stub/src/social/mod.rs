@@ -146,6 +146,9 @@ pub struct NewPlayer {
     /// Flame streak.
     #[serde(default)]
     pub flame_streak: Option<i32>,
+    /// Bearer token (default: a fresh one); lets a test keep a token across stub restarts.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 /// A created player and its token.
@@ -191,7 +194,12 @@ impl SocialState {
             return Err(format!("a player is named {name:?} already"));
         }
         let presence = spec.presence.unwrap_or_else(|| "OFFLINE".into());
-        let token = format!("stub-player-{}", Uuid::new_v4().simple());
+        let token = spec
+            .token
+            .unwrap_or_else(|| format!("stub-player-{}", Uuid::new_v4().simple()));
+        if self.tokens.contains_key(&token) {
+            return Err("that token belongs to another player".into());
+        }
         let player = Player {
             id,
             name: name.clone(),

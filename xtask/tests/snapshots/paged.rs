@@ -642,6 +642,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         path: "/items/{ownerId}",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
+        websocket: false,
     },
 ];
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.

@@ -852,7 +852,7 @@ async fn configured_flood_limit_is_per_user_and_per_minute() {
         panic!("no 429 after {calls} calls");
     }
     let error = flood(2 * (limit + 1), || c.get_my_friend_requests()).await;
-    let error = expect_error::<()>(Err(error), 429, 9, FLOOD);
+    let error = expect_error::<(), i64>(Err(error), 429, 9, FLOOD);
     let wait = error
         .service_error()
         .and_then(|e| e.retry_after)
@@ -874,7 +874,7 @@ async fn configured_flood_limit_is_per_user_and_per_minute() {
         contacts.validate_user_tag().alias("pal")
     })
     .await;
-    expect_error::<()>(Err(error), 429, 10, FLOOD);
+    expect_error::<(), i64>(Err(error), 429, 10, FLOOD);
 
     // The next world minute lets the user in again.
     env.world

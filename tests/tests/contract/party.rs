@@ -2,6 +2,7 @@
 //! the live stream, its success and each documented error, and the party scenarios of
 //! BEHAVIOR.md. Each test boots its own stub and works in a world of its own.
 
+use crate::support::expect_error;
 use social_sdk::party::types::{
     InviteBody, KnownPartyRole, KnownPresenceState, LobbySelectionBody, MinigameInfo, PartyInvite,
     PartyLookupBody, PartyOverview, ProfileRequirement, ServerActorBody, ServerInviteBody,
@@ -180,31 +181,6 @@ fn ready_body(ready: bool, prepared: Option<bool>) -> SetReadyBody {
         temporary_profile: Some(false),
         requirement_hash: Some("profile-requirement-hash".into()),
     }
-}
-
-/// Asserts a documented error: status, `error` name and `message`.
-#[track_caller]
-fn expect_error<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    status: u16,
-    name: &str,
-    message: &str,
-) -> Error {
-    let error = match result {
-        Ok(value) => panic!("expected HTTP {status} {name}, got Ok({value:?})"),
-        Err(error) => error,
-    };
-    assert_eq!(
-        error.status().map(|s| s.as_u16()),
-        Some(status),
-        "status of {error:?}"
-    );
-    assert!(
-        error.code().is_some_and(|c| *c == name),
-        "expected {name}: {error:?}"
-    );
-    assert_eq!(error.message(), Some(message), "message of {error:?}");
-    error
 }
 
 fn lobby(overview: &PartyOverview) -> &social_sdk::party::types::PartyLobby {

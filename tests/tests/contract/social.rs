@@ -1,6 +1,7 @@
 //! Contract tests: the social friends service (`openapi/social-friends.yaml`) through the SDK
 //! against the stub, user routes and server routes, every operation but the live stream.
 
+use crate::support::expect_error;
 use chrono::Duration as Span;
 use serde_json::{Value, json};
 use social_sdk::social_friends::{Client, types};
@@ -218,31 +219,6 @@ fn is_object_id(id: &str) -> bool {
     id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Asserts a documented error: status, `error` name and message.
-#[track_caller]
-fn expect_named<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    status: u16,
-    name: &str,
-    message: &str,
-) -> Error {
-    let error = match result {
-        Ok(value) => panic!("expected HTTP {status} {name}, got Ok({value:?})"),
-        Err(error) => error,
-    };
-    assert_eq!(
-        error.status().map(|s| s.as_u16()),
-        Some(status),
-        "status of {error:?}"
-    );
-    assert!(
-        error.code().is_some_and(|c| *c == name),
-        "expected {name}: {error:?}"
-    );
-    assert_eq!(error.message(), Some(message), "message of {error:?}");
-    error
-}
-
 #[tokio::test]
 async fn profile_settings_default_and_partial_patch() {
     let env = Social::new().await;
@@ -293,13 +269,13 @@ async fn profile_settings_default_and_partial_patch() {
     // Requests to alice are now refused; the server route says the same.
     let bob = env.player("bob").await;
     let message = "This player does not accept friend requests.";
-    expect_named(
+    expect_error(
         send(&env.client(&bob), &alice).await,
         403,
         "FRIEND_REQUESTS_DISABLED",
         message,
     );
-    expect_named(
+    expect_error(
         env.server()
             .server_send_friend_request()
             .body(server_send_body(&bob, &alice))
@@ -311,13 +287,13 @@ async fn profile_settings_default_and_partial_patch() {
 
     let unauthorized = "Missing or invalid bearer token.";
     let anonymous = env.config.social_friends(Auth::none());
-    expect_named(
+    expect_error(
         anonymous.get_profile_settings().await,
         401,
         "UNAUTHORIZED",
         unauthorized,
     );
-    expect_named(
+    expect_error(
         env.config
             .social_friends(Auth::bearer("stub-player-forged"))
             .update_profile_settings()
@@ -499,13 +475,13 @@ async fn request_accept_favourite_hide_remove() {
         .expect("removed");
     assert!(friends_of(&a).await.friends.is_empty());
     assert!(friends_of(&b).await.friends.is_empty());
-    expect_named(
+    expect_error(
         a.remove_social_friend().friend_id(bob.id).await,
         404,
         "NOT_FOUND",
         FRIEND_NOT_FOUND,
     );
-    expect_named(
+    expect_error(
         a.update_social_friend()
             .friend_id(bob.id)
             .body(types::UpdateFriendBody::default())
@@ -524,19 +500,19 @@ async fn send_request_errors() {
     let carol = env.player("carol").await;
     let a = env.client(&alice);
 
-    expect_named(
+    expect_error(
         send(&a, &alice).await,
         400,
         "CANNOT_TARGET_SELF",
         "You cannot send a friend request to yourself.",
     );
-    expect_named(
+    expect_error(
         send_by_name(&a, "ALICE").await,
         400,
         "CANNOT_TARGET_SELF",
         "You cannot send a friend request to yourself.",
     );
-    expect_named(
+    expect_error(
         a.send_social_friend_request()
             .body(types::SendFriendRequestBody::default())
             .await,
@@ -544,8 +520,8 @@ async fn send_request_errors() {
         "INVALID_INPUT",
         "targetId or targetName is required.",
     );
-    expect_named(send(&a, &ghost()).await, 404, "NOT_FOUND", PLAYER_NOT_FOUND);
-    expect_named(
+    expect_error(send(&a, &ghost()).await, 404, "NOT_FOUND", PLAYER_NOT_FOUND);
+    expect_error(
         send_by_name(&a, "nobody").await,
         404,
         "NOT_FOUND",
@@ -553,20 +529,20 @@ async fn send_request_errors() {
     );
 
     send(&a, &bob).await.expect("sent");
-    expect_named(
+    expect_error(
         send(&a, &bob).await,
         409,
         "REQUEST_ALREADY_PENDING",
         "A friend request to this player is already pending.",
     );
     env.befriend(&alice, &carol).await;
-    expect_named(
+    expect_error(
         send(&a, &carol).await,
         409,
         "ALREADY_FRIENDS",
         "You are already friends with this player.",
     );
-    expect_named(
+    expect_error(
         send(&env.client(&carol), &alice).await,
         409,
         "ALREADY_FRIENDS",
@@ -583,8 +559,8 @@ async fn send_request_errors() {
         })
         .await
         .expect("blocked");
-    expect_named(send(&a, &dave).await, 403, "BLOCKED", BLOCKED);
-    expect_named(
+    expect_error(send(&a, &dave).await, 403, "BLOCKED", BLOCKED);
+    expect_error(
         send(&env.client(&dave), &alice).await,
         403,
         "BLOCKED",
@@ -694,19 +670,19 @@ async fn accept_decline_cancel_by_id() {
 
     let invalid = "Invalid request id.";
     for bad in ["xyz", "0123456789abcdef0123456", "0123456789abcdef0123456g"] {
-        expect_named(
+        expect_error(
             b.accept_social_friend_request().id(bad).await,
             400,
             "INVALID_INPUT",
             invalid,
         );
-        expect_named(
+        expect_error(
             b.decline_social_friend_request().id(bad).await,
             400,
             "INVALID_INPUT",
             invalid,
         );
-        expect_named(
+        expect_error(
             b.cancel_social_friend_request().id(bad).await,
             400,
             "INVALID_INPUT",
@@ -714,7 +690,7 @@ async fn accept_decline_cancel_by_id() {
         );
     }
     let unknown = "0123456789abcdef01234567";
-    expect_named(
+    expect_error(
         b.accept_social_friend_request().id(unknown).await,
         404,
         "NOT_FOUND",
@@ -723,31 +699,31 @@ async fn accept_decline_cancel_by_id() {
 
     let id = send(&a, &bob).await.expect("sent").id.expect("id");
     // A stranger cannot see it; the sender can neither accept nor decline it.
-    expect_named(
+    expect_error(
         e.accept_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
-    expect_named(
+    expect_error(
         e.decline_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
-    expect_named(
+    expect_error(
         e.cancel_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
-    expect_named(
+    expect_error(
         a.accept_social_friend_request().id(id.as_str()).await,
         403,
         "FORBIDDEN",
         "Only the recipient can accept this request.",
     );
-    expect_named(
+    expect_error(
         a.decline_social_friend_request().id(id.as_str()).await,
         403,
         "FORBIDDEN",
@@ -768,7 +744,7 @@ async fn accept_decline_cancel_by_id() {
         direction(&declined),
         Some(types::KnownFriendRequestDirection::Incoming)
     );
-    expect_named(
+    expect_error(
         b.accept_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
@@ -789,7 +765,7 @@ async fn accept_decline_cancel_by_id() {
             .incoming
             .is_empty()
     );
-    expect_named(
+    expect_error(
         a.cancel_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
@@ -851,26 +827,26 @@ async fn expired_requests_leave_the_lists_and_answer_410() {
         .expect("overview");
     assert!(overview.incoming.is_empty());
 
-    expect_named(
+    expect_error(
         b.accept_social_friend_request().id(id.as_str()).await,
         410,
         "REQUEST_EXPIRED",
         EXPIRED,
     );
-    expect_named(
+    expect_error(
         b.decline_social_friend_request().id(id.as_str()).await,
         410,
         "REQUEST_EXPIRED",
         EXPIRED,
     );
-    expect_named(
+    expect_error(
         a.cancel_social_friend_request().id(id.as_str()).await,
         410,
         "REQUEST_EXPIRED",
         EXPIRED,
     );
     let server = env.server();
-    expect_named(
+    expect_error(
         server
             .server_accept_friend_request()
             .body(target(&bob, &alice))
@@ -879,7 +855,7 @@ async fn expired_requests_leave_the_lists_and_answer_410() {
         "REQUEST_EXPIRED",
         EXPIRED,
     );
-    expect_named(
+    expect_error(
         server
             .server_decline_friend_request()
             .body(target(&bob, &alice))
@@ -888,7 +864,7 @@ async fn expired_requests_leave_the_lists_and_answer_410() {
         "REQUEST_EXPIRED",
         EXPIRED,
     );
-    expect_named(
+    expect_error(
         server
             .server_cancel_friend_request()
             .body(target(&alice, &bob))
@@ -934,9 +910,9 @@ async fn blocks_while_requests_pend() {
         let requests = client.list_social_friend_requests().await.expect("list");
         assert!(requests.incoming.is_empty() && requests.outgoing.is_empty());
     }
-    expect_named(send(&a, &bob).await, 403, "BLOCKED", BLOCKED);
-    expect_named(send(&b, &alice).await, 403, "BLOCKED", BLOCKED);
-    expect_named(
+    expect_error(send(&a, &bob).await, 403, "BLOCKED", BLOCKED);
+    expect_error(send(&b, &alice).await, 403, "BLOCKED", BLOCKED);
+    expect_error(
         env.server()
             .server_send_friend_request()
             .body(server_send_body(&alice, &bob))
@@ -979,7 +955,7 @@ async fn blocks_while_requests_pend() {
     assert_eq!(alices.blocks[0].blocked_user_id, Some(carol.id));
     assert_eq!(alices.blocks[0].reason, None);
 
-    expect_named(
+    expect_error(
         b.block_player()
             .body(types::BlockBody {
                 target_id: bob.id,
@@ -990,7 +966,7 @@ async fn blocks_while_requests_pend() {
         "CANNOT_TARGET_SELF",
         "You cannot block yourself.",
     );
-    expect_named(
+    expect_error(
         b.block_player()
             .body(types::BlockBody {
                 target_id: ghost().id,
@@ -1009,7 +985,7 @@ async fn blocks_while_requests_pend() {
         .expect("unblocked");
     assert!(friends_of(&a).await.friends.is_empty());
     assert!(a.list_blocks().await.expect("blocks").blocks.is_empty());
-    expect_named(
+    expect_error(
         a.unblock_player().target_id(carol.id).await,
         404,
         "NOT_FOUND",
@@ -1029,7 +1005,7 @@ async fn blocks_while_requests_pend() {
         "{body}"
     );
     // bob's block of alice still stands.
-    expect_named(send(&a, &bob).await, 403, "BLOCKED", BLOCKED);
+    expect_error(send(&a, &bob).await, 403, "BLOCKED", BLOCKED);
 }
 
 #[tokio::test]
@@ -1061,7 +1037,7 @@ async fn reports() {
     assert_ne!(second.id, report.id);
     assert_eq!(second.reason, None);
 
-    expect_named(
+    expect_error(
         a.report_player()
             .body(types::ReportBody {
                 target_id: alice.id,
@@ -1072,7 +1048,7 @@ async fn reports() {
         "CANNOT_TARGET_SELF",
         "You cannot report yourself.",
     );
-    expect_named(
+    expect_error(
         a.report_player()
             .body(types::ReportBody {
                 target_id: ghost().id,
@@ -1110,21 +1086,21 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
     let (a, server) = (env.client(&alice), env.server());
 
     env.deny(&alice, "social:friends.read").await;
-    expect_named(a.get_social_friends().await, 403, "FORBIDDEN", MISSING_READ);
-    expect_named(
+    expect_error(a.get_social_friends().await, 403, "FORBIDDEN", MISSING_READ);
+    expect_error(
         a.list_social_friend_requests().await,
         403,
         "FORBIDDEN",
         MISSING_READ,
     );
-    expect_named(a.list_blocks().await, 403, "FORBIDDEN", MISSING_READ);
-    expect_named(
+    expect_error(a.list_blocks().await, 403, "FORBIDDEN", MISSING_READ);
+    expect_error(
         a.get_social_user_friends().id(carol.id).await,
         403,
         "FORBIDDEN",
         MISSING_READ,
     );
-    expect_named(
+    expect_error(
         server
             .server_friends_overview()
             .body(types::ServerActorBody { actor_id: alice.id })
@@ -1135,8 +1111,8 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
     );
 
     env.deny(&alice, "social:friends.write").await;
-    expect_named(send(&a, &bob).await, 403, "FORBIDDEN", MISSING_WRITE);
-    expect_named(
+    expect_error(send(&a, &bob).await, 403, "FORBIDDEN", MISSING_WRITE);
+    expect_error(
         server
             .server_send_friend_request()
             .body(server_send_body(&alice, &bob))
@@ -1145,7 +1121,7 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
         "FORBIDDEN",
         MISSING_WRITE,
     );
-    expect_named(
+    expect_error(
         a.report_player()
             .body(types::ReportBody {
                 target_id: bob.id,
@@ -1158,25 +1134,25 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
     );
 
     env.deny(&alice, "social:friends.edit").await;
-    expect_named(
+    expect_error(
         a.accept_social_friend_request().id(pending.as_str()).await,
         403,
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.decline_social_friend_request().id(pending.as_str()).await,
         403,
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.cancel_social_friend_request().id(pending.as_str()).await,
         403,
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.update_social_friend()
             .friend_id(carol.id)
             .body(types::UpdateFriendBody {
@@ -1188,13 +1164,13 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.remove_social_friend().friend_id(carol.id).await,
         403,
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.block_player()
             .body(types::BlockBody {
                 target_id: bob.id,
@@ -1205,7 +1181,7 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
         "FORBIDDEN",
         MISSING_EDIT,
     );
-    expect_named(
+    expect_error(
         a.unblock_player().target_id(bob.id).await,
         403,
         "FORBIDDEN",
@@ -1229,7 +1205,7 @@ async fn denied_permissions_answer_403_on_user_and_server_routes() {
             .body(target(&alice, &carol))
             .await,
     ] {
-        expect_named(result, 403, "FORBIDDEN", MISSING_EDIT);
+        expect_error(result, 403, "FORBIDDEN", MISSING_EDIT);
     }
     // Nothing changed; profile settings need no node.
     a.get_profile_settings()
@@ -1284,8 +1260,8 @@ async fn the_friend_limit_comes_from_a_permission_node() {
     );
 
     // Sending (the sender's limit) and accepting (either side's limit).
-    expect_named(send(&l, &carol).await, 409, "FRIEND_LIMIT_REACHED", LIMIT);
-    expect_named(
+    expect_error(send(&l, &carol).await, 409, "FRIEND_LIMIT_REACHED", LIMIT);
+    expect_error(
         env.server()
             .server_send_friend_request()
             .body(server_send_body(&limited, &carol))
@@ -1299,13 +1275,13 @@ async fn the_friend_limit_comes_from_a_permission_node() {
         .expect("carol may ask")
         .id
         .expect("id");
-    expect_named(
+    expect_error(
         l.accept_social_friend_request().id(id.as_str()).await,
         409,
         "FRIEND_LIMIT_REACHED",
         LIMIT,
     );
-    expect_named(
+    expect_error(
         env.server()
             .server_accept_friend_request()
             .body(target(&limited, &carol))
@@ -1315,7 +1291,7 @@ async fn the_friend_limit_comes_from_a_permission_node() {
         LIMIT,
     );
     // The reverse-request path checks both players too.
-    expect_named(send(&l, &carol).await, 409, "FRIEND_LIMIT_REACHED", LIMIT);
+    expect_error(send(&l, &carol).await, 409, "FRIEND_LIMIT_REACHED", LIMIT);
 
     // A higher node raises it (the largest granted node wins).
     env.world
@@ -1397,7 +1373,7 @@ async fn target_name_is_a_case_insensitive_fallback() {
             .outgoing
             .is_empty()
     );
-    expect_named(
+    expect_error(
         server
             .server_remove_friend()
             .body(target_named(&alice, "nobody"))
@@ -1502,7 +1478,7 @@ async fn hidden_and_limited_entries_as_seen_by_a_friend_and_a_stranger() {
         vec!["hidden", "shown"]
     );
 
-    expect_named(
+    expect_error(
         o.get_social_user_friends().id(ghost().id).await,
         404,
         "NOT_FOUND",
@@ -1650,7 +1626,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         Some(bobs.incoming.clone())
     );
     // The same duplicate rule as the user route.
-    expect_named(
+    expect_error(
         send(&env.client(&alice), &bob).await,
         409,
         "REQUEST_ALREADY_PENDING",
@@ -1658,7 +1634,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
     );
 
     // Accept is the recipient's: acting for the sender finds nothing to accept.
-    expect_named(
+    expect_error(
         server
             .server_accept_friend_request()
             .body(target(&alice, &bob))
@@ -1680,7 +1656,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
     assert_eq!(names(&overview.friends), vec!["bob"]);
     assert_eq!(overview.counts, counts(1, 0, 0, 250));
     assert!(overview.outgoing.is_empty());
-    expect_named(
+    expect_error(
         server
             .server_send_friend_request()
             .body(server_send_body(&bob, &alice))
@@ -1689,7 +1665,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         "ALREADY_FRIENDS",
         "You are already friends with this player.",
     );
-    expect_named(
+    expect_error(
         server
             .server_send_friend_request()
             .body(server_send_body(&bob, &bob))
@@ -1705,7 +1681,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         .await
         .expect("removed");
     assert!(friends_of(&env.client(&alice)).await.friends.is_empty());
-    expect_named(
+    expect_error(
         server
             .server_remove_friend()
             .body(target(&bob, &alice))
@@ -1724,7 +1700,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         .body(target(&alice, &carol))
         .await
         .expect("declined");
-    expect_named(
+    expect_error(
         server
             .server_decline_friend_request()
             .body(target(&alice, &carol))
@@ -1741,7 +1717,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         .body(target(&carol, &alice))
         .await
         .expect("cancelled");
-    expect_named(
+    expect_error(
         server
             .server_cancel_friend_request()
             .body(target(&carol, &alice))
@@ -1765,7 +1741,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         target_id: Some(alice.id),
         target_name: None,
     };
-    expect_named(
+    expect_error(
         server
             .server_accept_friend_request()
             .body(unknown_actor)
@@ -1774,7 +1750,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         "NOT_FOUND",
         PLAYER_NOT_FOUND,
     );
-    expect_named(
+    expect_error(
         server
             .server_friends_overview()
             .body(types::ServerActorBody {
@@ -1790,7 +1766,7 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
         target_id: Some(ghost().id),
         target_name: None,
     };
-    expect_named(
+    expect_error(
         server.server_cancel_friend_request().body(to_nobody).await,
         404,
         "NOT_FOUND",
@@ -1810,9 +1786,9 @@ async fn server_routes_share_the_rules_of_the_user_routes() {
             })
             .await,
     ] {
-        expect_named(result, 400, "INVALID_INPUT", TARGET_REQUIRED);
+        expect_error(result, 400, "INVALID_INPUT", TARGET_REQUIRED);
     }
-    expect_named(
+    expect_error(
         server
             .server_send_friend_request()
             .body(types::ServerSendFriendRequestBody {
@@ -1841,13 +1817,13 @@ async fn server_routes_need_the_secret_and_a_registered_server() {
         Auth::none(),
     ] {
         let client = env.config.social_friends(auth);
-        expect_named(
+        expect_error(
             client.server_friends_overview().body(body.clone()).await,
             401,
             "UNAUTHORIZED",
             message,
         );
-        expect_named(
+        expect_error(
             client
                 .server_remove_friend()
                 .body(types::ServerTargetBody {
@@ -1905,7 +1881,7 @@ async fn racing_accepts_make_one_friendship() {
     let oks = [&first, &second].iter().filter(|r| r.is_ok()).count();
     assert_eq!(oks, 1, "{first:?} / {second:?}");
     let loser = if first.is_ok() { second } else { first };
-    expect_named(loser, 404, "NOT_FOUND", REQUEST_NOT_FOUND);
+    expect_error(loser, 404, "NOT_FOUND", REQUEST_NOT_FOUND);
     assert_eq!(
         friends_of(&env.client(&alice)).await.counts,
         counts(1, 0, 0, 250)

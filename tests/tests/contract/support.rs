@@ -217,14 +217,17 @@ pub(crate) fn roblox_error(code: i64, message: &str) -> Value {
 
 /// Asserts a documented service error: status, Roblox code and message.
 #[track_caller]
-pub(crate) fn expect_error<T: std::fmt::Debug>(
+pub(crate) fn expect_error<T: std::fmt::Debug, C: std::fmt::Debug>(
     result: Result<T, Error>,
     status: u16,
-    code: i64,
+    code: C,
     message: &str,
-) -> Error {
+) -> Error
+where
+    social_sdk::ErrorCode: PartialEq<C>,
+{
     let error = match result {
-        Ok(value) => panic!("expected HTTP {status} code {code}, got Ok({value:?})"),
+        Ok(value) => panic!("expected HTTP {status} code {code:?}, got Ok({value:?})"),
         Err(error) => error,
     };
     assert_eq!(
@@ -234,7 +237,7 @@ pub(crate) fn expect_error<T: std::fmt::Debug>(
     );
     assert!(
         error.code().is_some_and(|c| *c == code),
-        "expected code {code}: {error:?}"
+        "expected code {code:?}: {error:?}"
     );
     assert_eq!(error.message(), Some(message), "message of {error:?}");
     error

@@ -321,7 +321,7 @@ where
         None => match crate::validate::parse::<I>(op, &raw) {
             Err(problem) => invalid(&ctx, &problem).into_response(),
             Ok(input) => match call(ctx, input).await {
-                Ok(output) => success(op.success, &output),
+                Ok(output) => success(op, &output),
                 Err(error) => error.into_response(),
             },
         },
@@ -371,12 +371,16 @@ pub(crate) async fn world_of(
     Ok((world, path_params, bad_path))
 }
 
-fn success<O: Serialize>(status: u16, output: &O) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+fn success<O: Serialize>(op: &Operation, output: &O) -> Response {
+    let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
-    match serde_json::to_vec(output) {
+    let value = serde_json::to_value(output).map(|mut value| {
+        crate::validate::complete_response(op.spec, op.id, &mut value);
+        value
+    });
+    match value.and_then(|value| serde_json::to_vec(&value)) {
         Ok(bytes) => (
             status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],

@@ -67,8 +67,12 @@ pub(crate) fn frame(
             serde_json::to_string(&frame)
         }
         LiveKind::Party => {
+            // The same shape as `GET /v1/social/party`, nulls and empty lists included.
             let overview: party::types::PartyOverview = state.party_overview(player, now);
-            serde_json::to_string(&overview)
+            serde_json::to_value(&overview).and_then(|mut value| {
+                crate::validate::complete_response("party", "get_party", &mut value);
+                serde_json::to_string(&value)
+            })
         }
     };
     Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))

@@ -34,6 +34,8 @@ struct OpSpec {
     error_names: HashMap<(u16, String), String>,
     /// Every documented response status.
     statuses: Vec<u16>,
+    /// The success response's JSON schema, resolved.
+    success_schema: Option<Value>,
 }
 
 type Index = HashMap<&'static str, HashMap<String, OpSpec>>;
@@ -117,6 +119,17 @@ fn build_index() -> Index {
                     .is_some_and(|s| !s.is_empty());
                 let mut error_codes = HashMap::new();
                 let mut error_names = HashMap::new();
+                let success_schema = op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .find(|(status, _)| status.starts_with('2'))
+                    .and_then(|(_, r)| {
+                        resolve(&doc, r, 0)
+                            .pointer("/content/application~1json/schema")
+                            .cloned()
+                    });
                 let statuses: Vec<u16> = op
                     .get("responses")
                     .and_then(Value::as_object)
@@ -168,6 +181,7 @@ fn build_index() -> Index {
                             error_codes,
                             error_names,
                             statuses,
+                            success_schema,
                         },
                     );
             }
@@ -225,6 +239,56 @@ pub(crate) fn error_name_message(
         .error_names
         .get(&(status, name.to_owned()))
         .cloned()
+}
+
+/// Fills in what the generated types leave out when serialising: every property of the
+/// success schema that is absent becomes `null` when nullable and `[]` when an array, at any
+/// depth, so answers have the real services' full shape (`"party": null`, `"friends": []`).
+pub(crate) fn complete_response(spec: &str, operation: &str, value: &mut Value) {
+    if let Some(schema) = op_spec(spec, operation).and_then(|op| op.success_schema.as_ref()) {
+        complete(value, schema, 0);
+    }
+}
+
+fn complete(value: &mut Value, schema: &Value, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                // An open enum or a oneOf of objects: complete against the branch that fits.
+                if let Some(branch) = schema
+                    .get("oneOf")
+                    .and_then(Value::as_array)
+                    .and_then(|b| b.iter().find(|b| b.get("properties").is_some()))
+                {
+                    complete(value, branch, depth + 1);
+                }
+                return;
+            };
+            for (name, property) in properties {
+                match map.get_mut(name) {
+                    Some(inner) => complete(inner, property, depth + 1),
+                    None if property.get("nullable").and_then(Value::as_bool) == Some(true) => {
+                        map.insert(name.clone(), Value::Null);
+                    }
+                    None if property.get("type").and_then(Value::as_str) == Some("array") => {
+                        map.insert(name.clone(), Value::Array(Vec::new()));
+                    }
+                    None => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    complete(item, item_schema, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether the operation documents `status`.

@@ -251,3 +251,32 @@ async fn the_control_plane_answers_bad_input_clearly() {
         .expect("dump");
     assert!(state["roblox"].is_object(), "{state}");
 }
+
+#[tokio::test]
+async fn answers_carry_nulls_and_empty_lists_like_the_real_services() {
+    let f = fixture().await;
+    let world = f.stub.control().default_world();
+    let player = world
+        .create_player(json!({"name": "loner"}))
+        .await
+        .expect("player");
+    let party = f
+        .http
+        .get(f.url("/party/v1/social/party"))
+        .bearer_auth(&player.token)
+        .send()
+        .await
+        .expect("sends");
+    let body: Value = party.json().await.expect("json");
+    assert_eq!(body, json!({"party": null, "invites": []}));
+    world
+        .create_roblox_user_with(json!({"id": 9, "name": "nine"}))
+        .await
+        .expect("user");
+    let (status, page) = f.get("/friends/v1/users/9/followers").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page,
+        json!({"previousPageCursor": null, "nextPageCursor": null, "data": []})
+    );
+}

@@ -217,4 +217,42 @@ mod tests {
         assert!(decode(SECRET, "l", "garbage").is_none());
         assert!(decode(SECRET, "l", "").is_none());
     }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever a client sends as a cursor, decoding answers `None` or a state,
+            /// never panics.
+            #[test]
+            fn any_string_decodes_without_panicking(cursor in ".{0,600}") {
+                let _ = decode(SECRET, "l", &cursor);
+            }
+
+            /// A cursor decodes back to what was encoded, and changing any one character
+            /// of it makes it invalid.
+            #[test]
+            fn cursors_round_trip_and_resist_edits(
+                key in any::<i64>(),
+                forward in any::<bool>(),
+                position in any::<prop::sample::Index>(),
+                replacement in "[A-Za-z0-9_.-]",
+            ) {
+                let direction = if forward { Direction::Forward } else { Direction::Backward };
+                let state = CursorState { list: "l".into(), direction, key };
+                let cursor = encode(SECRET, &state);
+                prop_assert_eq!(decode(SECRET, "l", &cursor), Some(state));
+                let mut chars: Vec<char> = cursor.chars().collect();
+                let i = position.index(chars.len());
+                let new = replacement.chars().next().unwrap_or('A');
+                prop_assume!(chars[i] != new);
+                chars[i] = new;
+                let edited: String = chars.into_iter().collect();
+                prop_assert_eq!(decode(SECRET, "l", &edited), None);
+            }
+        }
+    }
 }

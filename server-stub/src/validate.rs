@@ -689,4 +689,63 @@ mod tests {
             Some("The user cannot follow itself.")
         );
     }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every schema of every parameter and body the documents declare.
+        fn schemas() -> Vec<Value> {
+            INDEX
+                .values()
+                .flat_map(HashMap::values)
+                .flat_map(|op| {
+                    op.params
+                        .iter()
+                        .map(|p| p.schema.clone())
+                        .chain(op.body.iter().map(|(_, s)| s.clone()))
+                })
+                .collect()
+        }
+
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(
+                    |f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                ),
+                ".{0,24}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 64, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-zA-Z]{1,12}", inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1500))]
+
+            /// Any raw parameter text against any declared schema: a value or a reason,
+            /// never a panic.
+            #[test]
+            fn raw_parameters_never_panic(raw in ".{0,40}", pick in any::<prop::sample::Index>()) {
+                let all = schemas();
+                let schema = &all[pick.index(all.len())];
+                let _ = scalar(&raw, schema);
+            }
+
+            /// Any JSON against any declared schema: accepted or a reason, never a panic.
+            #[test]
+            fn arbitrary_json_never_panics(value in json(), pick in any::<prop::sample::Index>()) {
+                let all = schemas();
+                let schema = &all[pick.index(all.len())];
+                let _ = check(&value, schema, "");
+            }
+        }
+    }
 }

@@ -64,7 +64,14 @@ pub(crate) fn frame(
                 counts: overview.as_ref().and_then(|o| o.counts.clone()),
                 requests: Some(overview.and_then(|o| o.requests).unwrap_or_default()),
             };
-            serde_json::to_string(&frame)
+            serde_json::to_value(&frame).and_then(|mut value| {
+                crate::validate::complete_component(
+                    "social-friends",
+                    "FriendsLiveFrame",
+                    &mut value,
+                );
+                serde_json::to_string(&value)
+            })
         }
         LiveKind::Party => {
             // The same shape as `GET /v1/social/party`, nulls and empty lists included.

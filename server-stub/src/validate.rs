@@ -42,6 +42,32 @@ type Index = HashMap<&'static str, HashMap<String, OpSpec>>;
 
 static INDEX: LazyLock<Index> = LazyLock::new(build_index);
 
+/// Every document's named schemas, resolved: `(spec, component) → schema`.
+static COMPONENTS: LazyLock<HashMap<(&'static str, String), Value>> = LazyLock::new(|| {
+    let mut components = HashMap::new();
+    for service in crate::SERVICES {
+        let Ok(doc) = serde_yaml_ng::from_str::<Value>(service.spec) else {
+            continue;
+        };
+        for (name, schema) in doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            components.insert((service.spec_name, name.clone()), resolve(&doc, schema, 0));
+        }
+    }
+    components
+});
+
+/// Like [`complete_response`] for a named schema of a document (live frames).
+pub(crate) fn complete_component(spec: &'static str, component: &str, value: &mut Value) {
+    if let Some(schema) = COMPONENTS.get(&(spec, component.to_owned())) {
+        complete(value, schema, 0);
+    }
+}
+
 fn build_index() -> Index {
     let mut index = HashMap::new();
     for service in crate::SERVICES {

@@ -207,6 +207,12 @@ async fn nothing_changed_means_no_frame_and_both_auth_methods_work() {
     );
     let first = next_text(&mut socket).await;
     assert_eq!(first["type"], "friends_snapshot");
+    assert_eq!(
+        first["friends"],
+        json!([]),
+        "the full shape, empty lists included: {first}"
+    );
+    assert_eq!(first["requests"], json!({"incoming": [], "outgoing": []}));
 
     // Unrelated to alice: bob asks carol. Then something that concerns her: carol asks alice.
     request(&live.config, &bob_token, carol).await;

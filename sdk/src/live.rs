@@ -243,69 +243,54 @@ impl<T: DeserializeOwned + PartialEq + Clone + Send> Live<T> {
     }
 }
 
-fn client_with(
-    options: &LiveOptions,
-    baseurl: &str,
-    http: &reqwest::Client,
-    context: &crate::ClientContext,
-) -> (String, reqwest::Client, crate::ClientContext) {
-    (
-        baseurl.to_owned(),
-        http.clone(),
-        context.with_live_subprotocol(options.subprotocol_auth),
-    )
+/// `live()` on a service's client: the generated WebSocket operation, upgraded and wrapped,
+/// reconnected by [`live_stream`]. Each connection goes through the client's hooks (auth,
+/// retries, tracing) like every other call.
+macro_rules! live_method {
+    ($module:ident, $operation:ident, $frame:ty, $doc:literal) => {
+        impl crate::$module::Client {
+            #[doc = $doc]
+            pub fn live(&self, options: LiveOptions) -> LiveStream<$frame> {
+                let context = self.inner.with_live_subprotocol(options.subprotocol_auth);
+                let client = Self::new_with_client(&self.baseurl, self.client.clone(), context);
+                let interval = options
+                    .interval
+                    .map(|i| i32::try_from(i).unwrap_or(i32::MAX));
+                let connect: Connect = Box::new(move || {
+                    let client = client.clone();
+                    Box::pin(async move {
+                        let mut request = client.$operation();
+                        if let Some(interval) = interval {
+                            request = request.interval(interval);
+                        }
+                        let upgraded =
+                            crate::call::call(stringify!($operation), request.send()).await?;
+                        Ok(WebSocketStream::from_raw_socket(upgraded, Role::Client, None).await)
+                    })
+                });
+                live_stream(connect, options)
+            }
+        }
+    };
 }
 
-async fn wrap(upgraded: reqwest::Upgraded) -> Socket {
-    WebSocketStream::from_raw_socket(upgraded, Role::Client, None).await
-}
+live_method!(
+    social_friends,
+    social_friends_live,
+    crate::social_friends::types::FriendsLiveFrame,
+    "Follows `GET /v1/social/friends/live`: the caller's friends and requests, as \
+     [`FriendsLiveFrame`](crate::social_friends::types::FriendsLiveFrame)s. \
+     (`social_friends_live()` is the raw generated operation.)"
+);
 
-impl crate::social_friends::Client {
-    /// Follows `GET /v1/social/friends/live`: the caller's friends and requests, as
-    /// [`FriendsLiveFrame`](crate::social_friends::types::FriendsLiveFrame)s.
-    /// (`social_friends_live()` is the raw generated operation.)
-    pub fn live(
-        &self,
-        options: LiveOptions,
-    ) -> LiveStream<crate::social_friends::types::FriendsLiveFrame> {
-        let (base, http, context) = client_with(&options, &self.baseurl, &self.client, &self.inner);
-        let interval = options.interval;
-        let connect: Connect = Box::new(move || {
-            let client = Self::new_with_client(&base, http.clone(), context.clone());
-            Box::pin(async move {
-                let mut request = client.social_friends_live();
-                if let Some(interval) = interval {
-                    request = request.interval(i32::try_from(interval).unwrap_or(i32::MAX));
-                }
-                let upgraded = crate::call::call("social_friends_live", request.send()).await?;
-                Ok(wrap(upgraded).await)
-            })
-        });
-        live_stream(connect, options)
-    }
-}
-
-impl crate::party::Client {
-    /// Follows `GET /v1/social/party/live`: the caller's party and invites, as
-    /// [`PartyOverview`](crate::party::types::PartyOverview)s. (`party_live()` is the raw
-    /// generated operation, returning the upgraded connection.)
-    pub fn live(&self, options: LiveOptions) -> LiveStream<crate::party::types::PartyOverview> {
-        let (base, http, context) = client_with(&options, &self.baseurl, &self.client, &self.inner);
-        let interval = options.interval;
-        let connect: Connect = Box::new(move || {
-            let client = Self::new_with_client(&base, http.clone(), context.clone());
-            Box::pin(async move {
-                let mut request = client.party_live();
-                if let Some(interval) = interval {
-                    request = request.interval(i32::try_from(interval).unwrap_or(i32::MAX));
-                }
-                let upgraded = crate::call::call("party_live", request.send()).await?;
-                Ok(wrap(upgraded).await)
-            })
-        });
-        live_stream(connect, options)
-    }
-}
+live_method!(
+    party,
+    party_live,
+    crate::party::types::PartyOverview,
+    "Follows `GET /v1/social/party/live`: the caller's party and invites, as \
+     [`PartyOverview`](crate::party::types::PartyOverview)s. (`party_live()` is the raw \
+     generated operation, returning the upgraded connection.)"
+);
 
 /// A change between two friends snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]

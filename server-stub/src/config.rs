@@ -72,7 +72,28 @@ impl Default for StubConfig {
     }
 }
 
+/// Whole seconds as a world-clock duration (saturating).
+fn seconds(secs: u64) -> chrono::Duration {
+    chrono::Duration::try_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+        .unwrap_or(chrono::Duration::MAX)
+}
+
 impl StubConfig {
+    /// How long a Roblox QR session stays open.
+    pub fn qr_ttl(&self) -> chrono::Duration {
+        seconds(self.qr_ttl_secs)
+    }
+
+    /// How long a social friend request lives.
+    pub fn social_request_ttl(&self) -> chrono::Duration {
+        seconds(self.social_request_ttl_secs)
+    }
+
+    /// How long a party invite lives.
+    pub fn party_invite_ttl(&self) -> chrono::Duration {
+        seconds(self.party_invite_ttl_secs)
+    }
+
     /// The CSRF token lifetime.
     pub fn csrf_ttl(&self) -> Duration {
         Duration::from_secs(self.csrf_ttl_secs)

@@ -79,18 +79,8 @@ fn seed_social(stub: &Stub, world: &crate::world::World) {
         }
     }
     let _ = social.register_server("demo-server");
-    let friend_rules = friends::Rules {
-        now,
-        default_limit: config.social_friend_limit,
-        request_ttl: chrono::Duration::try_seconds(config.social_request_ttl_secs as i64)
-            .unwrap_or(chrono::Duration::MAX),
-    };
-    let party_rules = party::Rules {
-        now,
-        max_size: config.party_max_size,
-        invite_ttl: chrono::Duration::try_seconds(config.party_invite_ttl_secs as i64)
-            .unwrap_or(chrono::Duration::MAX),
-    };
+    let friend_rules = friends::Rules::at(config, now);
+    let party_rules = party::Rules::at(config, now);
     if let [alex, sam, kim, robin] = players.as_slice() {
         for (a, b) in [(alex, sam), (alex, kim)] {
             let _ = friends::send_request(

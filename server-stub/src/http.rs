@@ -127,22 +127,6 @@ impl StubError {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned());
         Self::new(status, json!({"error": name, "message": message}))
     }
-
-    /// `501`: the operation's world has not been built yet.
-    pub fn not_implemented(operation: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_IMPLEMENTED,
-            json!({"error": "NOT_IMPLEMENTED", "message": format!("{operation} is not implemented by the stub yet")}),
-        )
-    }
-
-    /// `400` in a neutral shape, for services that do not define their own.
-    pub fn generic_invalid(problem: &Invalid) -> Self {
-        Self::new(
-            problem.status(),
-            json!({"error": "INVALID_INPUT", "message": problem.to_string()}),
-        )
-    }
 }
 
 impl IntoResponse for StubError {

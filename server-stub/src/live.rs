@@ -44,14 +44,7 @@ pub(crate) fn frame(
 ) -> Arc<str> {
     let text = match kind {
         LiveKind::Friends => {
-            let rules = crate::social::friends::Rules {
-                now,
-                default_limit: config.social_friend_limit,
-                request_ttl: chrono::Duration::try_seconds(
-                    i64::try_from(config.social_request_ttl_secs).unwrap_or(i64::MAX),
-                )
-                .unwrap_or(chrono::Duration::MAX),
-            };
+            let rules = crate::social::friends::Rules::at(config, now);
             let overview = crate::social::friends::overview(state, &rules, player, player).ok();
             let frame = social_friends::types::FriendsLiveFrame {
                 type_: Some(

@@ -42,20 +42,31 @@ type Index = HashMap<&'static str, HashMap<String, OpSpec>>;
 
 static INDEX: LazyLock<Index> = LazyLock::new(build_index);
 
+/// The embedded documents, parsed once: `(spec stem, document)`.
+static DOCS: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
+    crate::SERVICES
+        .iter()
+        .filter_map(|service| match serde_yaml_ng::from_str::<Value>(service.spec) {
+            Ok(doc) => Some((service.spec_name, doc)),
+            Err(error) => {
+                tracing::error!(spec = service.spec_name, %error, "embedded document does not parse");
+                None
+            }
+        })
+        .collect()
+});
+
 /// Every document's named schemas, resolved: `(spec, component) → schema`.
 static COMPONENTS: LazyLock<HashMap<(&'static str, String), Value>> = LazyLock::new(|| {
     let mut components = HashMap::new();
-    for service in crate::SERVICES {
-        let Ok(doc) = serde_yaml_ng::from_str::<Value>(service.spec) else {
-            continue;
-        };
+    for (spec_name, doc) in DOCS.iter() {
         for (name, schema) in doc
             .pointer("/components/schemas")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
         {
-            components.insert((service.spec_name, name.clone()), resolve(&doc, schema, 0));
+            components.insert((*spec_name, name.clone()), resolve(doc, schema, 0));
         }
     }
     components
@@ -70,14 +81,7 @@ pub(crate) fn complete_component(spec: &'static str, component: &str, value: &mu
 
 fn build_index() -> Index {
     let mut index = HashMap::new();
-    for service in crate::SERVICES {
-        let doc: Value = match serde_yaml_ng::from_str(service.spec) {
-            Ok(doc) => doc,
-            Err(error) => {
-                tracing::error!(spec = service.spec_name, %error, "embedded document does not parse");
-                continue;
-            }
-        };
+    for (spec_name, doc) in DOCS.iter() {
         let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
             continue;
         };
@@ -104,7 +108,7 @@ fn build_index() -> Index {
                     .unwrap_or_default();
                 let mut params = Vec::new();
                 for param in shared.iter().chain(own.iter()) {
-                    let param = resolve(&doc, param, 0);
+                    let param = resolve(doc, param, 0);
                     if param.get("x-sdk-injected").and_then(Value::as_bool) == Some(true) {
                         continue;
                     }
@@ -125,18 +129,18 @@ fn build_index() -> Index {
                             .get("required")
                             .and_then(Value::as_bool)
                             .unwrap_or(false),
-                        schema: resolve(&doc, param.get("schema").unwrap_or(&Value::Null), 0),
+                        schema: resolve(doc, param.get("schema").unwrap_or(&Value::Null), 0),
                     });
                 }
                 let body = op.get("requestBody").map(|b| {
-                    let b = resolve(&doc, b, 0);
+                    let b = resolve(doc, b, 0);
                     let schema = b
                         .pointer("/content/application~1json/schema")
                         .cloned()
                         .unwrap_or(Value::Null);
                     (
                         b.get("required").and_then(Value::as_bool).unwrap_or(false),
-                        resolve(&doc, &schema, 0),
+                        resolve(doc, &schema, 0),
                     )
                 });
                 let security = op.get("security").or_else(|| doc.get("security"));
@@ -152,7 +156,7 @@ fn build_index() -> Index {
                     .flatten()
                     .find(|(status, _)| status.starts_with('2'))
                     .and_then(|(_, r)| {
-                        resolve(&doc, r, 0)
+                        resolve(doc, r, 0)
                             .pointer("/content/application~1json/schema")
                             .cloned()
                     });
@@ -172,7 +176,7 @@ fn build_index() -> Index {
                     let Ok(status) = status.parse::<u16>() else {
                         continue;
                     };
-                    let response = resolve(&doc, response, 0);
+                    let response = resolve(doc, response, 0);
                     for entry in response
                         .get("x-error-codes")
                         .and_then(Value::as_array)
@@ -194,22 +198,19 @@ fn build_index() -> Index {
                         }
                     }
                 }
-                index
-                    .entry(service.spec_name)
-                    .or_insert_with(HashMap::new)
-                    .insert(
-                        id.to_owned(),
-                        OpSpec {
-                            path_names: path_names.clone(),
-                            params,
-                            body,
-                            requires_auth,
-                            error_codes,
-                            error_names,
-                            statuses,
-                            success_schema,
-                        },
-                    );
+                index.entry(*spec_name).or_insert_with(HashMap::new).insert(
+                    id.to_owned(),
+                    OpSpec {
+                        path_names: path_names.clone(),
+                        params,
+                        body,
+                        requires_auth,
+                        error_codes,
+                        error_names,
+                        statuses,
+                        success_schema,
+                    },
+                );
             }
         }
     }

@@ -321,6 +321,21 @@ impl World {
     }
 }
 
+/// Serialises a map with tuple keys as `[[key, value], …]` (JSON object keys must be
+/// strings), for the state dumps.
+pub(crate) fn serialize_entries<'a, M, K, V, S>(
+    map: &'a M,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    &'a M: IntoIterator<Item = (&'a K, &'a V)>,
+    K: Serialize + 'a,
+    V: Serialize + 'a,
+    S: serde::Serializer,
+{
+    serializer.collect_seq(map)
+}
+
 /// Poison-tolerant lock: a panicking request must not take the world down with it.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())

@@ -9,8 +9,6 @@
 //!   the document rejects;
 //! - `router()`, which routes every path (path parameters renamed positionally, since axum's
 //!   router refuses two names at one position), extracts, validates and dispatches;
-//! - `Unimplemented`, an implementation answering 501 everywhere, for services whose world
-//!   has not landed.
 //!
 //! Live (`x-dropshot-websocket`) operations are routed to `crate::live` hooks rather than the
 //! trait, since they upgrade the connection.
@@ -99,7 +97,6 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
 
     let mut inputs = TokenStream::new();
     let mut methods = TokenStream::new();
-    let mut unimplemented = TokenStream::new();
     let mut statics = TokenStream::new();
     for op in ops.iter().filter(|o| !o.websocket) {
         let input = format_ident!("{}Input", op.id.to_upper_camel_case());
@@ -123,16 +120,6 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
                 ctx: crate::http::RequestContext,
                 input: #input,
             ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::http::StubError>> + Send;
-        });
-        let id = &op.id;
-        unimplemented.extend(quote! {
-            async fn #method(
-                &self,
-                _ctx: crate::http::RequestContext,
-                _input: #input,
-            ) -> ::std::result::Result<#output, crate::http::StubError> {
-                Err(crate::http::StubError::not_implemented(#id))
-            }
         });
     }
     for op in &ops {
@@ -211,21 +198,6 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
         /// Routes every operation of the document to `api`.
         pub fn router<S: #trait_name>(api: ::std::sync::Arc<S>) -> ::axum::Router {
             ::axum::Router::new() #routes
-        }
-
-        /// Answers `501 Not Implemented` to every operation (input is still validated).
-        #[derive(Debug, Clone, Copy, Default)]
-        pub struct Unimplemented;
-
-        impl #trait_name for Unimplemented {
-            fn invalid_input(
-                &self,
-                _ctx: &crate::http::RequestContext,
-                problem: &crate::http::Invalid,
-            ) -> crate::http::StubError {
-                crate::http::StubError::generic_invalid(problem)
-            }
-            #unimplemented
         }
 
         #statics

@@ -122,42 +122,6 @@ pub fn router<S: ContactsApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-/// Answers `501 Not Implemented` to every operation (input is still validated).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unimplemented;
-impl ContactsApi for Unimplemented {
-    fn invalid_input(
-        &self,
-        _ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
-    ) -> crate::http::StubError {
-        crate::http::StubError::generic_invalid(problem)
-    }
-    async fn get_user_tags(
-        &self,
-        _ctx: crate::http::RequestContext,
-        _input: GetUserTagsInput,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::UserTagResponse>,
-        crate::http::StubError,
-    > {
-        Err(crate::http::StubError::not_implemented("get_user_tags"))
-    }
-    async fn set_user_tag(
-        &self,
-        _ctx: crate::http::RequestContext,
-        _input: SetUserTagInput,
-    ) -> ::std::result::Result<types::SetUserTagResponse, crate::http::StubError> {
-        Err(crate::http::StubError::not_implemented("set_user_tag"))
-    }
-    async fn validate_user_tag(
-        &self,
-        _ctx: crate::http::RequestContext,
-        _input: ValidateUserTagInput,
-    ) -> ::std::result::Result<types::ValidateUserTagResponse, crate::http::StubError> {
-        Err(crate::http::StubError::not_implemented("validate_user_tag"))
-    }
-}
 static OP_GET_USER_TAGS: crate::http::Operation = crate::http::Operation {
     spec: "contacts",
     id: "get_user_tags",

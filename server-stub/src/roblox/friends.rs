@@ -356,7 +356,7 @@ impl FriendsApi for FriendsService {
     ) -> Result<types::RefreshQrSessionResponse, StubError> {
         let mut state = ctx.world.roblox();
         let me = guard(&ctx).caller(&mut state)?;
-        let ttl = chrono::Duration::seconds(ctx.stub.config.qr_ttl_secs as i64);
+        let ttl = ctx.stub.config.qr_ttl();
         state.qr_sessions.insert(me, ctx.world.now() + ttl);
         Ok(types::RefreshQrSessionResponse {
             success: Some(true),

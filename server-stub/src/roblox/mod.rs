@@ -126,7 +126,7 @@ pub struct RobloxState {
     /// Normalised `(min, max)` pairs of trusted friends.
     trusted: BTreeSet<(i64, i64)>,
     /// `(sender, recipient)` → request.
-    #[serde(serialize_with = "entries")]
+    #[serde(serialize_with = "crate::world::serialize_entries")]
     requests: HashMap<(i64, i64), PendingRequest>,
     /// recipient → seq → sender (incoming requests in order).
     incoming: HashMap<i64, BTreeMap<i64, i64>>,
@@ -137,29 +137,18 @@ pub struct RobloxState {
     /// follower → seq → followee.
     followings: HashMap<i64, BTreeMap<i64, i64>>,
     /// `(follower, followee)` → seq.
-    #[serde(serialize_with = "entries")]
+    #[serde(serialize_with = "crate::world::serialize_entries")]
     follows: HashMap<(i64, i64), i64>,
     /// `(blocker, blocked)`.
     blocks: BTreeSet<(i64, i64)>,
     /// user → QR session expiry.
     qr_sessions: HashMap<i64, DateTime<Utc>>,
     /// `(tagger, target)` → tag.
-    #[serde(serialize_with = "entries")]
+    #[serde(serialize_with = "crate::world::serialize_entries")]
     tags: BTreeMap<(i64, i64), String>,
     /// user → (world minute, requests in it), for the flood limit.
     #[serde(skip)]
     flood: HashMap<(i64, &'static str), (i64, u32)>,
-}
-
-/// Maps with tuple keys dump as `[[key, value], …]` (JSON object keys must be strings).
-fn entries<'a, M, K, V, S>(map: &'a M, serializer: S) -> Result<S::Ok, S::Error>
-where
-    &'a M: IntoIterator<Item = (&'a K, &'a V)>,
-    K: Serialize + 'a,
-    V: Serialize + 'a,
-    S: serde::Serializer,
-{
-    serializer.collect_seq(map)
 }
 
 impl RobloxState {

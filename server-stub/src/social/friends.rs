@@ -174,11 +174,15 @@ pub struct Rules {
 impl Rules {
     /// The rules of a request's world, at its time.
     pub fn of(ctx: &RequestContext) -> Self {
-        let ttl = i64::try_from(ctx.stub.config.social_request_ttl_secs).unwrap_or(i64::MAX);
+        Self::at(&ctx.stub.config, ctx.world.now())
+    }
+
+    /// The rules under these settings at world time `now` (live frames, the demo world).
+    pub fn at(config: &crate::config::StubConfig, now: DateTime<Utc>) -> Self {
         Self {
-            now: ctx.world.now(),
-            default_limit: ctx.stub.config.social_friend_limit,
-            request_ttl: Duration::try_seconds(ttl).unwrap_or(Duration::MAX),
+            now,
+            default_limit: config.social_friend_limit,
+            request_ttl: config.social_request_ttl(),
         }
     }
 }

@@ -106,22 +106,12 @@ pub struct SocialState {
     /// Registered `X-Server-Id`s.
     pub servers: BTreeSet<String>,
     /// `(blocker, blocked)` → block.
-    #[serde(serialize_with = "entries")]
+    #[serde(serialize_with = "crate::world::serialize_entries")]
     pub blocks: BTreeMap<(Uuid, Uuid), Block>,
     /// Social friends' own state.
     pub friends: friends::FriendsState,
     /// Parties' own state.
     pub party: party::PartyState,
-}
-
-fn entries<'a, M, K, V, S>(map: &'a M, serializer: S) -> Result<S::Ok, S::Error>
-where
-    &'a M: IntoIterator<Item = (&'a K, &'a V)>,
-    K: Serialize + 'a,
-    V: Serialize + 'a,
-    S: serde::Serializer,
-{
-    serializer.collect_seq(map)
 }
 
 /// A player to create through the control plane.

@@ -235,12 +235,15 @@ pub struct Rules {
 impl Rules {
     /// The rules of a request: the world's clock and the stub's settings.
     pub fn of(ctx: &RequestContext) -> Self {
-        let config = &ctx.stub.config;
-        let ttl = i64::try_from(config.party_invite_ttl_secs).unwrap_or(i64::MAX);
+        Self::at(&ctx.stub.config, ctx.world.now())
+    }
+
+    /// The rules under these settings at world time `now` (the demo world).
+    pub fn at(config: &crate::config::StubConfig, now: DateTime<Utc>) -> Self {
         Self {
-            now: ctx.world.now(),
+            now,
             max_size: config.party_max_size,
-            invite_ttl: Duration::try_seconds(ttl).unwrap_or(Duration::MAX),
+            invite_ttl: config.party_invite_ttl(),
         }
     }
 }

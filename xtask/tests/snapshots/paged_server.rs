@@ -52,25 +52,6 @@ pub fn router<S: PagedApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-/// Answers `501 Not Implemented` to every operation (input is still validated).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unimplemented;
-impl PagedApi for Unimplemented {
-    fn invalid_input(
-        &self,
-        _ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
-    ) -> crate::http::StubError {
-        crate::http::StubError::generic_invalid(problem)
-    }
-    async fn list_items(
-        &self,
-        _ctx: crate::http::RequestContext,
-        _input: ListItemsInput,
-    ) -> ::std::result::Result<types::ItemPage, crate::http::StubError> {
-        Err(crate::http::StubError::not_implemented("list_items"))
-    }
-}
 static OP_LIST_ITEMS: crate::http::Operation = crate::http::Operation {
     spec: "paged",
     id: "list_items",

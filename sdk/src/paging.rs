@@ -5,6 +5,10 @@
 //! filters on every page, fetches the next page only when the previous one has been consumed,
 //! ends on an absent or empty cursor, and fails instead of looping when a cursor repeats.
 //! Use [`futures::StreamExt::take`] to stop after a number of items.
+//!
+//! Each page is one call, retried as the client's [`RetryPolicy`](crate::RetryPolicy) allows
+//! (a retry asks for the same cursor, so no item is skipped or repeated). A page that still
+//! fails is the stream's last item: the error, after every item of the pages before it.
 
 use crate::Error;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};

@@ -14,8 +14,11 @@ use std::time::{Duration, Instant, SystemTime};
 /// How the SDK retries failed requests.
 ///
 /// Retried: `429` (any method: the service did not act), `503` (idempotent methods only),
-/// connection failures (any method: nothing reached the service), and timeouts of idempotent
-/// requests. A `POST` or `PATCH` that may have reached the service is never sent twice.
+/// connection failures (any method: nothing reached the service), and the other transport
+/// failures of idempotent requests: a timeout, a connection closed before the answer, and a
+/// success body that breaks off (reset, cut short, stalled past the timeout; such a body is
+/// read whole before the call returns). A `POST` or `PATCH` that may have reached the service
+/// is never sent twice, and an answer that arrived whole but does not decode is not retried.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -106,6 +109,61 @@ impl Clock for TokioClock {
 
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A clock for tests: every sleep returns at once and moves "now" forward by its duration,
+/// and [`sleeps`](Self::sleeps) lists them, so retry schedules can be asserted without waiting.
+///
+/// ```
+/// use social_sdk::{Clock, Config, FakeClock};
+/// let clock = FakeClock::new();
+/// let config = Config::builder().clock(clock.clone()).build()?;
+/// # let _ = config;
+/// assert!(clock.sleeps().is_empty());
+/// # Ok::<(), social_sdk::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FakeClock {
+    start: Instant,
+    slept: Arc<std::sync::Mutex<Vec<Duration>>>,
+}
+
+impl FakeClock {
+    /// A clock starting now, with no sleeps yet.
+    pub fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            slept: Arc::default(),
+        }
+    }
+
+    /// Every sleep so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.slept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Instant {
+        self.start + self.sleeps().iter().sum::<Duration>()
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.slept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(duration);
+        Box::pin(async {})
     }
 }
 

@@ -1,6 +1,7 @@
 //! What happens to every request between the generated builder and the wire: headers
 //! (auth, CSRF, no `api-version`), the CSRF retry, retries with backoff, a tracing span, and
-//! capturing error bodies so [`Error`](crate::Error) can keep them.
+//! capturing error bodies so [`Error`](crate::Error) can keep them. The success body of an
+//! idempotent request is read inside the retry loop, so one that breaks off is retried too.
 
 use crate::context::ClientContext;
 use crate::meta::{AuthScheme, Service};
@@ -151,7 +152,15 @@ async fn send_with_retries(
         };
         attempt += 1;
         span.record("attempt", attempt);
-        let result = http.execute(this_try).await;
+        let result = match http.execute(this_try).await {
+            // An idempotent request's answer is read whole inside the retry loop, so a body
+            // that breaks off (a reset, a cut chunk, a stall past the timeout) is sent again
+            // like any other transport failure. A 101 upgrade is never read here.
+            Ok(response) if idempotent && response.status().is_success() => {
+                buffered(response).await
+            }
+            other => other,
+        };
 
         if let Ok(response) = &result
             && takes_csrf
@@ -177,8 +186,12 @@ async fn send_with_retries(
             },
             // Nothing reached the service: safe for every method.
             Err(e) if e.is_connect() => Some(policy.backoff(attempt)),
-            // The service may have acted: only idempotent requests go again.
-            Err(e) if idempotent && (e.is_timeout() || e.is_request() || e.is_body()) => {
+            // The service may have acted: only idempotent requests go again. A body that
+            // breaks off while `buffered` reads it is a `decode` error in reqwest's terms.
+            Err(e)
+                if idempotent
+                    && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
+            {
                 Some(policy.backoff(attempt))
             }
             Err(_) => None,
@@ -207,6 +220,29 @@ fn wait_for(headers: &HeaderMap, policy: &crate::RetryPolicy, attempt: u32) -> D
     crate::retry::retry_after(headers, SystemTime::now()).unwrap_or_else(|| policy.backoff(attempt))
 }
 
+/// Reads the whole body and rebuilds the response around the same bytes (status, version,
+/// headers and URL kept).
+async fn read_whole(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, Bytes)> {
+    use reqwest::ResponseBuilderExt;
+    let (status, version) = (response.status(), response.version());
+    let (headers, url) = (response.headers().clone(), response.url().clone());
+    let body = response.bytes().await?;
+    // Only an invalid status or header fails a builder; none is set through it here.
+    let mut rebuilt = http::Response::builder()
+        .url(url)
+        .body(body.clone())
+        .unwrap_or_else(|_| http::Response::new(body.clone()));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), body))
+}
+
+/// The response with its body already read (see [`read_whole`]).
+async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    read_whole(response).await.map(|(response, _)| response)
+}
+
 /// Records the response in the call's slot; an error-status body is read here (and the
 /// response rebuilt around the same bytes) so the error keeps it exactly as received.
 async fn capture(
@@ -216,13 +252,8 @@ async fn capture(
     let status = response.status();
     let headers = response.headers().clone();
     let (response, body) = if status.is_client_error() || status.is_server_error() {
-        let version = response.version();
-        let body = response.bytes().await?;
-        let mut rebuilt = http::Response::new(body.clone());
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers.clone();
-        (reqwest::Response::from(rebuilt), Some(body))
+        let (response, body) = read_whole(response).await?;
+        (response, Some(body))
     } else {
         (response, None)
     };

@@ -6,41 +6,10 @@
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use social_sdk::{Auth, Clock, Config, Error, RetryPolicy, Service};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use social_sdk::{Auth, Config, Error, FakeClock, RetryPolicy, Service};
+use std::time::Duration;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-#[derive(Debug, Clone)]
-struct FakeClock {
-    start: Instant,
-    slept: Arc<Mutex<Vec<Duration>>>,
-}
-
-impl FakeClock {
-    fn new() -> Self {
-        Self {
-            start: Instant::now(),
-            slept: Arc::default(),
-        }
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.slept.lock().expect("lock").clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Instant {
-        self.start + self.sleeps().iter().sum::<Duration>()
-    }
-
-    fn sleep(&self, duration: Duration) -> futures::future::BoxFuture<'static, ()> {
-        self.slept.lock().expect("lock").push(duration);
-        Box::pin(async {})
-    }
-}
 
 fn config(server: &MockServer, clock: &FakeClock, retry: RetryPolicy) -> Config {
     let mut builder = Config::builder()

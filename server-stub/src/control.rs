@@ -16,6 +16,7 @@
 //! | `DELETE /__stub/worlds/{w}/faults` | | `204` |
 //! | `GET /__stub/worlds/{w}/requests` | | `[LoggedRequest, …]` |
 //! | `GET /__stub/worlds/{w}/state` | | the whole world as JSON |
+//! | `POST /__stub/worlds/{w}/roblox/bulk`, `…/social/bulk` | see [`bulk`] | `201` (benchmark-size worlds in one call) |
 //!
 //! Errors are `{"error": "…", "message": "…"}` with 400 (bad body), 404 (unknown world or
 //! user) or 409 (exists already).
@@ -72,6 +73,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
 
 pub(crate) type Shared = Extension<Arc<Stub>>;
 
+#[path = "bulk.rs"]
+pub mod bulk;
+
 /// The control plane's routes.
 pub fn router() -> Router {
     Router::new()
@@ -95,6 +99,7 @@ pub fn router() -> Router {
         .route("/worlds/{world}/state", get(state))
         .nest("/worlds/{world}/social", crate::social::control::router())
         .nest("/worlds/{world}/roster", crate::roster::control::router())
+        .merge(bulk::router())
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,

@@ -193,6 +193,9 @@ pub enum Invalid {
     },
     /// The body is larger than [`BODY_LIMIT`].
     BodyTooLarge,
+    /// The body could not be read whole (the client stopped before its `Content-Length`, or
+    /// a chunk was cut off).
+    BodyIncomplete,
 }
 
 impl Invalid {
@@ -231,6 +234,7 @@ impl fmt::Display for Invalid {
                 write!(f, "content type {found:?} is not application/json")
             }
             Self::BodyTooLarge => write!(f, "the body is larger than {BODY_LIMIT} bytes"),
+            Self::BodyIncomplete => f.write_str("the body ended before it was complete"),
         }
     }
 }
@@ -247,8 +251,8 @@ pub struct RawRequest {
     pub(crate) path_params: Vec<String>,
     /// A path parameter that is not valid UTF-8 once decoded.
     pub(crate) bad_path: bool,
-    /// `None` when the body is larger than [`BODY_LIMIT`].
-    pub(crate) body: Option<Bytes>,
+    /// The body, or why it could not be read (too large, or cut short).
+    pub(crate) body: Result<Bytes, Invalid>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for RawRequest {
@@ -260,7 +264,19 @@ impl<S: Send + Sync> FromRequest<S> for RawRequest {
             return Err((StatusCode::INTERNAL_SERVER_ERROR, "stub state missing").into_response());
         };
         let (world, path_params, bad_path) = world_of(&stub, &mut parts).await?;
-        let body = axum::body::to_bytes(body, BODY_LIMIT).await.ok();
+        let body = axum::body::to_bytes(body, BODY_LIMIT)
+            .await
+            .map_err(|error| {
+                let error = error.into_inner();
+                let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
+                while let Some(e) = source {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        return Invalid::BodyTooLarge;
+                    }
+                    source = e.source();
+                }
+                Invalid::BodyIncomplete
+            });
         Ok(Self {
             stub,
             world,
@@ -277,7 +293,7 @@ impl<S: Send + Sync> FromRequest<S> for RawRequest {
 /// Validates, dispatches and answers one request.
 pub async fn handle<I, O, Inv, F, Fut>(
     op: &'static Operation,
-    raw: RawRequest,
+    mut raw: RawRequest,
     invalid: Inv,
     call: F,
 ) -> Response
@@ -288,27 +304,31 @@ where
     F: FnOnce(RequestContext, I) -> Fut,
     Fut: Future<Output = Result<O, StubError>>,
 {
-    let ctx = RequestContext {
-        world: raw.world.clone(),
-        stub: raw.stub.clone(),
-        headers: raw.headers.clone(),
-        method: raw.method.clone(),
-        spec: op.spec,
-        operation: op.id,
-    };
-    let fault = ctx.world.take_fault(op.spec, op.id);
+    let fault = raw.world.take_fault(op.spec, op.id);
     if let Some(delay) = fault.as_ref().and_then(Fault::delay) {
         tokio::time::sleep(delay).await;
     }
     let response = match fault.and_then(Fault::into_response) {
         Some(faulted) => faulted,
-        None => match crate::validate::parse::<I>(op, &raw) {
-            Err(problem) => invalid(&ctx, &problem).into_response(),
-            Ok(input) => match call(ctx, input).await {
-                Ok(output) => success(op, &output),
-                Err(error) => error.into_response(),
-            },
-        },
+        None => {
+            let parsed = crate::validate::parse::<I>(op, &raw);
+            // Validation was the last reader of the headers: they move, not copy.
+            let ctx = RequestContext {
+                world: raw.world.clone(),
+                stub: raw.stub.clone(),
+                headers: std::mem::take(&mut raw.headers),
+                method: raw.method.clone(),
+                spec: op.spec,
+                operation: op.id,
+            };
+            match parsed {
+                Err(problem) => invalid(&ctx, &problem).into_response(),
+                Ok(input) => match call(ctx, input).await {
+                    Ok(output) => success(op, &output),
+                    Err(error) => error.into_response(),
+                },
+            }
+        }
     };
     raw.world
         .log_request(op.spec, op.id, &raw.method, &raw.uri, response.status());
@@ -340,7 +360,24 @@ pub(crate) async fn world_of(
             positional.sort();
             path_params = positional.into_iter().map(|(_, v)| v).collect();
         }
-        Err(_) => bad_path = true,
+        Err(_) => {
+            // Some parameter is not UTF-8 once decoded, so none were extracted: the world
+            // still comes from the path (else the request would land in the default world).
+            bad_path = true;
+            // (`OriginalUri`: nesting strips `/w/{world}` from `parts.uri`.)
+            let uri = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or(&parts.uri, |original| &original.0);
+            world_id = uri
+                .path()
+                .strip_prefix("/w/")
+                .and_then(|rest| rest.split('/').next())
+                .map(|segment| {
+                    crate::validate::percent_decode(segment, false)
+                        .unwrap_or_else(|| segment.to_owned())
+                });
+        }
     }
     let world = match world_id {
         None => stub.worlds.default_world(),

@@ -144,6 +144,16 @@ fn services() -> Router {
             social_friends::router(Arc::new(social::SocialFriendsService)),
         )
         .nest("/party", party::router(Arc::new(social::PartyService)))
+        // `Allow` is added by the router; the body says what went wrong, like the 404.
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            http::StubError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                serde_json::json!({
+                    "error": "METHOD_NOT_ALLOWED",
+                    "message": format!("{method} is not allowed here; see the Allow header"),
+                }),
+            )
+        })
 }
 
 /// The whole application.

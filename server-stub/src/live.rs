@@ -154,19 +154,29 @@ pub async fn upgrade(op: &'static Operation, request: Request) -> Response {
     let Some(player) = player else {
         return respond(answer(StatusCode::UNAUTHORIZED, "UNAUTHORIZED"));
     };
-    let interval = match parts
+    let given: Vec<String> = parts
         .uri
         .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "interval"))
-    {
-        Some(Some((_, value))) => match value.parse::<i64>() {
-            Ok(seconds) => seconds.clamp(1, 60) as u64,
-            Err(_) if crate::validate::documents_status(op.spec, op.id, 400) => {
-                return respond(answer(StatusCode::BAD_REQUEST, "INVALID_INPUT"));
-            }
-            Err(_) => 30,
-        },
-        _ => 30,
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k == "interval")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Not an integer, or given twice (README: a scalar given twice is invalid): 400 where the
+    // document says so, else the default.
+    let interval = match given.as_slice() {
+        [] => Some(30),
+        [value] => value.parse::<i64>().ok().map(|s| s.clamp(1, 60) as u64),
+        _ => None,
+    };
+    let interval = match interval {
+        Some(seconds) => seconds,
+        None if crate::validate::documents_status(op.spec, op.id, 400) => {
+            return respond(answer(StatusCode::BAD_REQUEST, "INVALID_INPUT"));
+        }
+        None => 30,
     };
     let fault = world.take_fault(op.spec, op.id);
     let (delay, reset) = match fault {
@@ -180,7 +190,13 @@ pub async fn upgrade(op: &'static Operation, request: Request) -> Response {
         None => (None, false),
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(upgrade) => upgrade,
+        // A live client only sends pongs and a close: a small read buffer (tungstenite's
+        // default, 128 KiB, is zero-filled and stays resident per connection) and a 64 KiB
+        // cap on what it may send.
+        Ok(upgrade) => upgrade
+            .read_buffer_size(4 * 1024)
+            .max_message_size(64 * 1024)
+            .max_frame_size(64 * 1024),
         Err(rejection) => return respond(rejection.into_response()),
     };
     let upgrade = match protocol {

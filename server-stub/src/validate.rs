@@ -339,11 +339,19 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
             reason: format!("operation {} is not in the document", op.id),
         });
     };
-    let query: Vec<(String, String)> = raw
+    // `None`: a value that is not UTF-8 once decoded (invalid wherever a parameter reads it).
+    let query: Vec<(String, Option<String>)> = raw
         .uri
         .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(key, true).unwrap_or_default();
+            (key, percent_decode(value, true))
+        })
+        .collect();
     let mut out = Map::new();
     for param in &spec.params {
         let raw_values: Vec<String> = match param.location {
@@ -363,7 +371,12 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
                 .iter()
                 .filter(|(k, _)| *k == param.name)
                 .map(|(_, v)| v.clone())
-                .collect(),
+                .collect::<Option<_>>()
+                .ok_or_else(|| Invalid::Parameter {
+                    name: param.name.clone(),
+                    location: Location::Query,
+                    reason: "not valid UTF-8".into(),
+                })?,
             Location::Header => raw
                 .headers
                 .get_all(param.name.as_str())
@@ -417,9 +430,7 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
         out.insert(param.name.clone(), value);
     }
     if let Some((required, schema)) = &spec.body {
-        let Some(bytes) = &raw.body else {
-            return Err(Invalid::BodyTooLarge);
-        };
+        let bytes = raw.body.as_ref().map_err(Clone::clone)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             if *required {
                 return Err(Invalid::MissingBody);
@@ -451,6 +462,31 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
     serde_json::from_value(Value::Object(out)).map_err(|e| Invalid::Body {
         reason: e.to_string(),
     })
+}
+
+/// Percent-decodes a URL component (`+` as a space in a query string); `None` when the
+/// result is not UTF-8.
+pub(crate) fn percent_decode(raw: &str, plus_as_space: bool) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
+        match (bytes[i], hex) {
+            (_, Some(h)) => {
+                let text = std::str::from_utf8(h).ok()?;
+                out.push(u8::from_str_radix(text, 16).ok()?);
+                i += 3;
+                continue;
+            }
+            (b'+', None) if plus_as_space => out.push(b' '),
+            (b, None) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// One raw string as the JSON value its schema wants.
@@ -493,7 +529,12 @@ pub(crate) fn check(value: &Value, schema: &Value, at: &str) -> Result<(), Strin
     };
     if value.is_null() {
         let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
-        return if nullable || schema.get("type").is_none() && schema.get("enum").is_none() {
+        // A schema without `type` takes null only if it constrains nothing else either: a
+        // `oneOf` of strings (an open enum) does not.
+        let open = ["type", "enum", "oneOf", "anyOf", "allOf"]
+            .iter()
+            .all(|key| schema.get(*key).is_none());
+        return if nullable || open {
             Ok(())
         } else {
             Err(format!("{here} must not be null"))
@@ -654,6 +695,28 @@ fn range(n: f64, schema: &serde_json::Map<String, Value>, here: &str) -> Result<
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn url_components_decode_to_utf8_or_nothing() {
+        let decode = |raw| percent_decode(raw, true);
+        assert_eq!(decode("a+b%20c%2B").as_deref(), Some("a b c+"));
+        assert_eq!(percent_decode("a+b", false).as_deref(), Some("a+b"));
+        assert_eq!(decode("%E2%9C%93").as_deref(), Some("\u{2713}"));
+        assert_eq!(decode("100%").as_deref(), Some("100%"), "a lone %");
+        assert_eq!(decode("%+1%zz").as_deref(), Some("% 1%zz"), "not escapes");
+        assert_eq!(decode("%FF%FE"), None, "not UTF-8");
+        assert_eq!(decode("%C3"), None, "cut-off sequence");
+    }
+
+    #[test]
+    fn null_fits_only_schemas_that_allow_it() {
+        let open_enum = json!({"oneOf": [{"type": "string", "enum": ["A"]}, {"type": "string"}]});
+        assert!(check(&Value::Null, &open_enum, "").is_err());
+        let nullable = json!({"nullable": true, "allOf": [{"type": "object"}]});
+        assert!(check(&Value::Null, &nullable, "").is_ok());
+        assert!(check(&Value::Null, &json!({"allOf": [{"type": "object"}]}), "").is_err());
+        assert!(check(&Value::Null, &json!({}), "").is_ok(), "any value");
+    }
 
     #[test]
     fn scalars_follow_their_schema() {

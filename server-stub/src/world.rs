@@ -199,14 +199,21 @@ impl World {
     }
 
     /// Subscribes to a player's live snapshot; the receiver starts with the current one.
+    ///
+    /// The subscriber list stays locked from reading the first snapshot until the subscriber
+    /// is in it (the lock order of [`refresh_live`](Self::refresh_live): live, then social):
+    /// a mutation landing in between would otherwise refresh the list without it, and the
+    /// new subscriber would keep the older snapshot until some later change.
     pub(crate) fn subscribe(
         &self,
         kind: LiveKind,
         player: uuid::Uuid,
     ) -> tokio::sync::watch::Receiver<Arc<str>> {
-        let frame = crate::live::frame(&self.social(), &self.config, kind, player, self.now());
+        let mut subscribers = lock(&self.live);
+        let now = self.now();
+        let frame = crate::live::frame(&self.social(), &self.config, kind, player, now);
         let (tx, rx) = tokio::sync::watch::channel(frame);
-        lock(&self.live).push(Subscriber { kind, player, tx });
+        subscribers.push(Subscriber { kind, player, tx });
         rx
     }
 
@@ -429,13 +436,19 @@ impl Fault {
     /// The response that replaces the service's, if the rule sets one.
     pub(crate) fn into_response(self) -> Option<Response> {
         if self.rule.reset {
-            let broken = futures::stream::iter([
-                Ok(axum::body::Bytes::from_static(b"{\"partial\":")),
+            // The error must come after hyper has flushed the status line, the headers and
+            // the first chunk: an error it can poll at once makes it drop the connection with
+            // nothing written. A body that is pending once (`yield_now`) gets them flushed.
+            let half =
+                futures::stream::iter([Ok(axum::body::Bytes::from_static(b"{\"partial\":"))]);
+            let cut = futures::stream::once(async {
+                tokio::task::yield_now().await;
                 Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionReset,
                     "fault rule: reset",
-                )),
-            ]);
+                ))
+            });
+            let broken = futures::StreamExt::chain(half, cut);
             let mut response = Response::new(Body::from_stream(broken));
             response
                 .headers_mut()

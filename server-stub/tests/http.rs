@@ -199,6 +199,42 @@ async fn fault_rules_fire_in_order_then_stop() {
 }
 
 #[tokio::test]
+async fn a_body_cut_short_is_400_and_says_so() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture().await;
+    let world = f.stub.control().default_world();
+    let player = world
+        .create_player(json!({"name": "cut"}))
+        .await
+        .expect("player");
+    let addr = f.stub.url().trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST /social/v1/social/friends/requests HTTP/1.1\r\nhost: {addr}\r\n\
+         authorization: Bearer {}\r\ncontent-type: application/json\r\n\
+         content-length: 100\r\n\r\n{{\"targetName\":",
+        player.token
+    );
+    socket.write_all(head.as_bytes()).await.expect("writes");
+    socket.shutdown().await.expect("half-closes");
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        socket.read_to_string(&mut answer),
+    )
+    .await
+    .expect("answered, not hung")
+    .expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.contains("the body ended before it was complete"),
+        "a cut body is not called too large: {answer}"
+    );
+}
+
+#[tokio::test]
 async fn a_reset_fault_cuts_the_body() {
     let f = fixture().await;
     let world = f.stub.control().default_world();

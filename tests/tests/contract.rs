@@ -6,18 +6,26 @@
 #[path = "contract/support.rs"]
 mod support;
 
+#[path = "contract/authz.rs"]
+mod authz;
 #[path = "contract/clock.rs"]
 mod clock;
+#[path = "contract/concurrency.rs"]
+mod concurrency;
 #[path = "contract/contacts.rs"]
 mod contacts;
 #[path = "contract/csrf.rs"]
 mod csrf;
 #[path = "contract/errors.rs"]
 mod errors;
+#[path = "contract/faults.rs"]
+mod faults;
 #[path = "contract/friends_reads.rs"]
 mod friends_reads;
 #[path = "contract/friends_writes.rs"]
 mod friends_writes;
+#[path = "contract/hostile.rs"]
+mod hostile;
 #[path = "contract/live.rs"]
 mod live;
 #[path = "contract/paging.rs"]

@@ -52,10 +52,52 @@ pub fn generate_client_from(path: &Path, stem: &str) -> Result<String> {
 
     let surface = facade::emit(&spec).with_context(|| format!("{}", path.display()))?;
 
-    let file: syn::File = syn::parse2(quote! { #tokens #paging #surface })
+    let mut file: syn::File = syn::parse2(quote! { #tokens #paging #surface })
         .with_context(|| format!("{}: generated code does not parse", path.display()))?;
+    null_tolerant_lists(&mut file.items);
     let body = prettyplease::unparse(&file);
     Ok(format!("{}{}", header(stem), body.replace("\r\n", "\n")))
+}
+
+/// Response models are tolerant (`openapi/README.md`): a list field that may be absent
+/// (`#[serde(default)]`, a `Vec`) also decodes when a service sends `null` for it, as an empty
+/// list, instead of failing the whole answer. typify has no setting for this, so the fields
+/// get `deserialize_with = "crate::tolerant::null_as_default"` here.
+fn null_tolerant_lists(items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, items)) = &mut module.content {
+                    null_tolerant_lists(items);
+                }
+            }
+            syn::Item::Struct(structure) => {
+                for field in structure.fields.iter_mut() {
+                    let is_vec = matches!(&field.ty, syn::Type::Path(p)
+                        if p.path.segments.last().is_some_and(|s| s.ident == "Vec"));
+                    if !is_vec {
+                        continue;
+                    }
+                    for attr in &mut field.attrs {
+                        if !attr.path().is_ident("serde") {
+                            continue;
+                        }
+                        if let syn::Meta::List(list) = &mut attr.meta {
+                            let text = list.tokens.to_string();
+                            let has_default = text.split(',').any(|part| part.trim() == "default");
+                            if has_default && !text.contains("deserialize_with") {
+                                let tokens = &list.tokens;
+                                list.tokens = quote! {
+                                    #tokens, deserialize_with = "crate::tolerant::null_as_default"
+                                };
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// progenitor (0.15) panics instead of returning errors on several spec shapes (two 2xx

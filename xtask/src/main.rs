@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand};
 use std::process::Command;
 use xtask::codegen::{self, Mode};
 
+mod bench;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "social-sdk project automation")]
 struct Cli {
@@ -22,12 +24,15 @@ enum Cmd {
     },
     /// Run every test of the workspace: unit, integration and doc tests.
     Test,
+    /// Measure the stub, the SDK, codegen and the build; write `BENCHMARKS.md` and its plot.
+    Bench(bench::Options),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::Codegen { check } => codegen::run(if check { Mode::Check } else { Mode::Write }),
         Cmd::Test => test(),
+        Cmd::Bench(options) => bench::run(options),
     }
 }
 

@@ -36,7 +36,11 @@ use the flat `{"code":N,"message":"…"}`, so both forms are accepted.
         ///Error code of the flat form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i32>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub errors: ::std::vec::Vec<ApiError>,
         ///Error message of the flat form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -56,7 +60,8 @@ use the flat `{"code":N,"message":"…"}`, so both forms are accepted.
         #[serde(
             rename = "targetUserIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub target_user_ids: ::std::vec::Vec<i64>,
     }

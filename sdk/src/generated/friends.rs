@@ -125,7 +125,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i32>,
         ///The errors, usually exactly one.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub errors: ::std::vec::Vec<ApiError>,
         ///The error message, when the body has the flat shape.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -254,7 +258,8 @@ pub mod types {
         #[serde(
             rename = "targetUserIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub target_user_ids: ::std::vec::Vec<i64>,
     }
@@ -267,7 +272,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FollowingExistsResponse {
         ///A list of userIds and whether or not the given user is following them.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub followings: ::std::vec::Vec<FollowingExists>,
     }
     impl FollowingExistsResponse {
@@ -364,7 +373,8 @@ pub mod types {
         #[serde(
             rename = "mutualFriendsList",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub mutual_friends_list: ::std::vec::Vec<::std::string::String>,
         ///The user name.
@@ -379,7 +389,11 @@ pub mod types {
     ///A page of friend requests.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequestResponsePage {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<FriendRequestResponse>,
         ///The cursor for the next page; null on the last page.
         #[serde(
@@ -435,7 +449,8 @@ pub mod types {
         #[serde(
             rename = "PageItems",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub page_items: ::std::vec::Vec<FriendResponse>,
         ///The cursor for the previous page; null on the first page.
@@ -467,7 +482,11 @@ pub mod types {
     ///A list of friendship statuses.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendStatusResponseArray {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<FriendStatusResponse>,
     }
     impl FriendStatusResponseArray {
@@ -1026,7 +1045,8 @@ pub mod types {
         #[serde(
             rename = "targetUserIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub target_user_ids: ::std::vec::Vec<i64>,
     }
@@ -1042,7 +1062,8 @@ pub mod types {
         #[serde(
             rename = "friendsId",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub friends_id: ::std::vec::Vec<i64>,
     }
@@ -1236,7 +1257,11 @@ pub mod types {
     ///A list of online friends with their presence.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserPresenceResponseArray {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<UserPresenceResponse>,
     }
     impl UserPresenceResponseArray {
@@ -1322,7 +1347,11 @@ pub mod types {
     ///A list of users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponseArray {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<UserResponse>,
     }
     impl UserResponseArray {
@@ -1333,7 +1362,11 @@ pub mod types {
     ///A page of users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponsePage {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<UserResponse>,
         ///The cursor for the next page; null on the last page.
         #[serde(

@@ -299,7 +299,11 @@ pub mod types {
         )]
         pub max_size: ::std::option::Option<i32>,
         ///Current members, longest-standing first.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub members: ::std::vec::Vec<PartyMember>,
     }
     impl Party {
@@ -349,7 +353,11 @@ pub mod types {
         )]
         pub launch_signal: ::std::option::Option<LaunchSignal>,
         ///Ready states of the current members for the current selection.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub ready: ::std::vec::Vec<ReadyState>,
         ///Incremented by every lobby or membership change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -361,7 +369,8 @@ pub mod types {
         #[serde(
             rename = "selectorIds",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub selector_ids: ::std::vec::Vec<::uuid::Uuid>,
     }
@@ -384,10 +393,18 @@ pub mod types {
     ///`PartyLookupResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PartyLookupResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub memberships: ::std::vec::Vec<PartyMembership>,
         ///Each party named in `memberships`, once.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub parties: ::std::vec::Vec<Party>,
     }
     impl PartyLookupResponse {
@@ -445,7 +462,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PartyOverview {
         ///Pending, unexpired invites addressed to the player.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub invites: ::std::vec::Vec<PartyInvite>,
         ///The current party, or null when the player is in none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -636,7 +657,8 @@ pub mod types {
         #[serde(
             rename = "requiredMods",
             default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub required_mods: ::std::vec::Vec<::serde_json::Value>,
     }

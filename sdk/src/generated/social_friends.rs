@@ -50,7 +50,11 @@ pub mod types {
     ///Response of `GET /v1/social/friends/blocks`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BlockList {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub blocks: ::std::vec::Vec<BlockEntry>,
     }
     impl BlockList {
@@ -314,9 +318,17 @@ pub mod types {
     ///Pending, unexpired requests, split by direction.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequestsResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub incoming: ::std::vec::Vec<FriendRequestEntry>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub outgoing: ::std::vec::Vec<FriendRequestEntry>,
     }
     impl FriendRequestsResponse {
@@ -384,7 +396,11 @@ pub mod types {
     pub struct FriendsLiveFrame {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub counts: ::std::option::Option<FriendCounts>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub friends: ::std::vec::Vec<FriendEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<FriendRequestsResponse>,
@@ -454,11 +470,23 @@ pub mod types {
     pub struct FriendsOverview {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub counts: ::std::option::Option<FriendCounts>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub friends: ::std::vec::Vec<FriendEntry>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub incoming: ::std::vec::Vec<FriendRequestEntry>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub outgoing: ::std::vec::Vec<FriendRequestEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<FriendRequestsResponse>,
@@ -476,7 +504,11 @@ pub mod types {
     pub struct FriendsSnapshot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub counts: ::std::option::Option<FriendCounts>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub friends: ::std::vec::Vec<FriendEntry>,
         ///The caller's own summary, or `null`.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]

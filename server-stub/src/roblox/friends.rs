@@ -66,14 +66,15 @@ fn sorted_friends(state: &RobloxState, id: i64, sort: Option<i32>) -> Vec<i64> {
             let since = state.friends.get(&id).cloned().unwrap_or_default();
             ids.sort_by_key(|f| (since.get(f).copied(), *f));
         }
-        2 => ids.sort_by_key(|f| {
+        // Cached keys: one lower-cased name per friend, not one per comparison.
+        2 => ids.sort_by_cached_key(|f| {
             (
                 !state.user(*f).is_some_and(|u| u.presence.is_online()),
                 name(f),
                 *f,
             )
         }),
-        _ => ids.sort_by_key(|f| (name(f), *f)),
+        _ => ids.sort_by_cached_key(|f| (name(f), *f)),
     }
     ids
 }

@@ -78,10 +78,16 @@ fn respond(ctx: &RequestContext, outcome: Outcome) -> StubError {
 }
 
 fn credentials(ctx: &RequestContext) -> Credentials {
+    // A header given twice reads as its values joined (RFC 9110 §5.3): `1, 2` is no int64,
+    // no app and no token, so a duplicate is malformed rather than silently the first value.
     let header = |name: &str| {
-        ctx.headers
-            .get(name)
+        let values: Vec<String> = ctx
+            .headers
+            .get_all(name)
+            .iter()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
     };
     Credentials {
         app_id: header("app_id"),

@@ -47,7 +47,8 @@
 //! - **Lists** are ordered: friends by name (case-insensitive) then id; requests and blocks
 //!   oldest first.
 //! - **Someone else's list** (`GET /v1/users/{id}/friends` with another id): `HIDDEN`
-//!   entries are left out, `LIMITED` ones shown only to the owner's friends, request lists
+//!   entries are left out, `LIMITED` ones shown only to the owner's friends, entries carry
+//!   no `note` (a request's note is for its two players), request lists
 //!   are empty, and `counts` describe the list as returned (`total`, `favorites`, `online`
 //!   of the visible entries; `max` is the owner's limit), so `total` always equals the
 //!   number of entries answered.
@@ -505,7 +506,12 @@ impl SocialState {
                     .player(*friend)
                     .map(|p| p.name.to_lowercase())
                     .unwrap_or_default();
-                (name, *friend, self.friend_entry(*friend, link))
+                let mut entry = self.friend_entry(*friend, link);
+                if viewer != owner && viewer != *friend {
+                    // The request's note was written for its two players only.
+                    entry.note = None;
+                }
+                (name, *friend, entry)
             })
             .collect();
         entries.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));

@@ -76,7 +76,11 @@ pub mod types {
     ///`ItemPage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ItemPage {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
         pub data: ::std::vec::Vec<Item>,
         #[serde(
             rename = "nextPageCursor",

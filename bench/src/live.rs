@@ -1,0 +1,163 @@
+//! Live push latency: `subscribers` players follow `GET /v1/social/friends/live`, all friends
+//! of one hub player. Each mutation is the hub creating or disbanding a party through REST
+//! (`POST`/`DELETE /v1/social/party`), which changes the hub's `partyId` in every
+//! subscriber's snapshot, so every subscriber gets one frame per mutation. Latency is the
+//! arrival of each frame minus the arrival of the mutation's response (negative when the
+//! frame overtook the response: the stub pushes before it answers), and also minus the
+//! moment the request was sent.
+
+use crate::stats::Summary;
+use anyhow::{Context, Result, bail, ensure};
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use social_stub::control::Control;
+use social_stub::control::bulk::{Hub, SocialBulk};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LiveResult {
+    subscribers: usize,
+    mutations: usize,
+    /// Frame arrival minus the mutation response's arrival.
+    from_response: Summary,
+    /// Frame arrival minus the moment the mutation was sent.
+    from_request: Summary,
+    /// The mutations' own response times.
+    mutation: Summary,
+    /// Seconds to open every subscription.
+    connect_seconds: f64,
+}
+
+/// Opens one friends-live subscription per token and reads each first frame (the
+/// snapshot), `concurrency` handshakes at a time.
+pub(crate) async fn subscribe_all(
+    social_url: &str,
+    tokens: &[String],
+    concurrency: usize,
+) -> Result<Vec<Socket>> {
+    let url = format!(
+        "{}/v1/social/friends/live",
+        social_url.replacen("http://", "ws://", 1)
+    );
+    futures::stream::iter(tokens.iter().cloned())
+        .map(|token| {
+            let url = url.clone();
+            async move {
+                let mut request = url.into_client_request()?;
+                request
+                    .headers_mut()
+                    .insert("authorization", format!("Bearer {token}").parse()?);
+                let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+                match tokio::time::timeout(Duration::from_secs(30), socket.next()).await {
+                    Ok(Some(Ok(Message::Text(_)))) => Ok(socket),
+                    other => bail!("no first frame: {other:?}"),
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await
+}
+
+pub(crate) async fn run(stub: &str, subscribers: usize, mutations: usize) -> Result<LiveResult> {
+    let world = Control::new(stub).create_world().await?;
+    let hub = world
+        .create_player(serde_json::json!({
+            "name": "live-hub",
+            "presence": "ONLINE",
+            "permissions": {(format!("social:friends.limit.{subscribers}")): true},
+        }))
+        .await?;
+    let seeded = world
+        .bulk_social(&SocialBulk {
+            players: subscribers as u64,
+            friends_of: Some(Hub {
+                id: hub.id,
+                count: subscribers as u64,
+            }),
+        })
+        .await?;
+    let tokens: Vec<String> = seeded.players.into_iter().map(|p| p.token).collect();
+    eprintln!("live: opening {subscribers} subscriptions");
+    let start = Instant::now();
+    let sockets = subscribe_all(&world.service_url("social-friends"), &tokens, 32).await?;
+    let connect_seconds = start.elapsed().as_secs_f64();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    let readers: Vec<_> = sockets
+        .into_iter()
+        .map(|mut socket| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(Ok(message)) = socket.next().await {
+                    if let Message::Text(_) = message
+                        && tx.send(Instant::now()).is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    let http = crate::http()?;
+    let party = format!("{}/v1/social/party", world.service_url("party"));
+    let (mut from_response, mut from_request, mut mutation) = (Vec::new(), Vec::new(), Vec::new());
+    eprintln!("live: {mutations} mutations");
+    for k in 0..=mutations {
+        let request = if k % 2 == 0 {
+            http.post(&party)
+        } else {
+            http.delete(&party)
+        };
+        let sent = Instant::now();
+        let response = request.bearer_auth(&hub.token).send().await?;
+        let status = response.status();
+        response.bytes().await?;
+        let answered = Instant::now();
+        ensure!(status.is_success(), "mutation {k}: {status}");
+        let mut frames = Vec::with_capacity(subscribers);
+        while frames.len() < subscribers {
+            let frame = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .with_context(|| {
+                    format!(
+                        "mutation {k}: {} of {subscribers} frames after 30 s",
+                        frames.len()
+                    )
+                })?
+                .context("readers gone")?;
+            frames.push(frame);
+        }
+        if k == 0 {
+            continue; // warm-up
+        }
+        mutation.push((answered - sent).as_secs_f64() * 1e6);
+        for frame in frames {
+            from_response.push(signed_us(frame, answered));
+            from_request.push(signed_us(frame, sent));
+        }
+    }
+    for reader in readers {
+        reader.abort();
+    }
+    Ok(LiveResult {
+        subscribers,
+        mutations,
+        from_response: Summary::of_us(from_response),
+        from_request: Summary::of_us(from_request),
+        mutation: Summary::of_us(mutation),
+        connect_seconds,
+    })
+}
+
+/// `a − b` in microseconds, negative when `a` came first.
+fn signed_us(a: Instant, b: Instant) -> f64 {
+    match a.checked_duration_since(b) {
+        Some(d) => d.as_secs_f64() * 1e6,
+        None => -(b - a).as_secs_f64() * 1e6,
+    }
+}

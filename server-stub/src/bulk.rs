@@ -1,0 +1,562 @@
+//! Bulk seeding: worlds of benchmark size (100,000 users, a million friendships or
+//! followers) in one control-plane call instead of one call per user or link.
+//!
+//! | method and path | body | answer |
+//! |---|---|---|
+//! | `POST /__stub/worlds/{w}/roblox/bulk` | `{"users", "firstId"?, "friendsPerUser"?, "friendsOf"?: {"id", "count"}, "followersOf"?: {"id", "count"}}` | `201 {"firstId", "lastId", "users", "friendships", "follows"}` |
+//! | `POST /__stub/worlds/{w}/social/bulk` | `{"players", "friendsOf"?: {"id", "count"}}` | `201 {"players": [{"id", "name", "token"}, …], "friendships"}` |
+//!
+//! **Roblox.** Creates `users` users with the consecutive ids `firstId…` (default: the lowest
+//! id from which that many ids are free), named `bulk<id>`, each with a cookie and a bearer
+//! session like `POST …/roblox/users` (only the state dump shows them). `friendsPerUser` (even,
+//! below `users`) links them in a ring: the i-th new user befriends the next
+//! `friendsPerUser / 2` new users (wrapping), so each has exactly `friendsPerUser` friends and
+//! the call makes `users × friendsPerUser / 2` friendships. `friendsOf` befriends user `id` (an
+//! existing or a new user) with the first `count` new users other than itself; `followersOf`
+//! makes the first `count` new users other than `id` follow `id`, in id order (the oldest
+//! follower has the lowest id). Like `POST …/friendships`, seeding ignores the friend limit.
+//!
+//! **Social.** Creates `players` players (fresh ids and tokens, named `bulk-<id>`); `friendsOf`
+//! befriends the existing player `id` with the first `count` of them (accepted now, default
+//! visibility, no note). The player's friend limit (`--social-friend-limit` or a
+//! `social:friends.limit.<n>` node) must leave room for them: `409` otherwise.
+//!
+//! Every check comes first, so a refused call changes nothing: `400 INVALID_INPUT` (a count
+//! over the caps below, an odd or too large `friendsPerUser`, a `count` larger than the users
+//! there are to link), `404` (unknown world, or the `id` of `friendsOf`/`followersOf` is no
+//! user or player), `409` (an id of the range is taken, the friend limit).
+
+use super::{Body, ControlError, Shared, WorldHandle, error, world};
+use crate::roblox::NewUser;
+use crate::social::NewPlayer;
+use crate::social::friends::Link;
+use axum::extract::{Extension, Path};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use social_sdk::social_friends::types::KnownFriendVisibility;
+use uuid::Uuid;
+
+/// Most users one Roblox bulk call creates.
+pub const MAX_USERS: u64 = 2_000_000;
+/// Largest `friendsPerUser`.
+pub const MAX_FRIENDS_PER_USER: u64 = 1_000;
+/// Most players one social bulk call creates (all of them are in the answer).
+pub const MAX_PLAYERS: u64 = 100_000;
+
+/// "`count` of the new users become friends (or followers) of `id`".
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Hub<Id> {
+    /// The user or player they attach to.
+    pub id: Id,
+    /// How many.
+    pub count: u64,
+}
+
+/// Body of `POST /__stub/worlds/{w}/roblox/bulk`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RobloxBulk {
+    /// How many users to create.
+    pub users: u64,
+    /// Id of the first (default: the lowest id from which `users` ids are free).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_id: Option<i64>,
+    /// Ring of friendships among the new users: each gets this many friends (even).
+    #[serde(default)]
+    pub friends_per_user: u64,
+    /// Befriend `id` with the first `count` new users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friends_of: Option<Hub<i64>>,
+    /// The first `count` new users follow `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers_of: Option<Hub<i64>>,
+}
+
+/// Answer of `POST /__stub/worlds/{w}/roblox/bulk`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RobloxBulkResult {
+    /// First new id (`lastId` < `firstId` when no user was created).
+    pub first_id: i64,
+    /// Last new id.
+    pub last_id: i64,
+    /// Users created.
+    pub users: u64,
+    /// Friendships made (ring and `friendsOf`; a pair made twice counts twice).
+    pub friendships: u64,
+    /// Follows made.
+    pub follows: u64,
+}
+
+/// Body of `POST /__stub/worlds/{w}/social/bulk`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SocialBulk {
+    /// How many players to create.
+    pub players: u64,
+    /// Befriend the existing player `id` with the first `count` new players.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friends_of: Option<Hub<Uuid>>,
+}
+
+/// Answer of `POST /__stub/worlds/{w}/social/bulk`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SocialBulkResult {
+    /// The new players, with their tokens.
+    pub players: Vec<crate::social::CreatedPlayer>,
+    /// Friendships made.
+    pub friendships: u64,
+}
+
+/// The routes (merged into the control plane's).
+pub(crate) fn router() -> Router {
+    Router::new()
+        .route("/worlds/{world}/roblox/bulk", post(roblox_bulk))
+        .route("/worlds/{world}/social/bulk", post(social_bulk))
+}
+
+/// A refused bulk call: status, error name, message.
+type Refusal = (StatusCode, &'static str, String);
+
+fn invalid(message: impl Into<String>) -> Refusal {
+    (StatusCode::BAD_REQUEST, "INVALID_INPUT", message.into())
+}
+
+async fn roblox_bulk(
+    Extension(stub): Shared,
+    Path(id): Path<String>,
+    Body(spec): Body<RobloxBulk>,
+) -> Response {
+    let world = match world(&stub, &id) {
+        Ok(w) => w,
+        Err(e) => return e,
+    };
+    let now = world.now();
+    let result = seed_roblox(&mut world.roblox(), &spec, now);
+    match result {
+        Ok(done) => (StatusCode::CREATED, Json(done)).into_response(),
+        Err((status, code, message)) => error(status, code, message),
+    }
+}
+
+/// Seeds Roblox users, friendships and follows (see the module docs); all or nothing.
+fn seed_roblox(
+    state: &mut crate::roblox::RobloxState,
+    spec: &RobloxBulk,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<RobloxBulkResult, Refusal> {
+    let n = spec.users;
+    if n > MAX_USERS {
+        return Err(invalid(format!("at most {MAX_USERS} users per call")));
+    }
+    let m = spec.friends_per_user;
+    if m > 0 && (m % 2 == 1 || m >= n || m > MAX_FRIENDS_PER_USER) {
+        return Err(invalid(format!(
+            "friendsPerUser must be even, below users and at most {MAX_FRIENDS_PER_USER}"
+        )));
+    }
+    // `n` fits an i64 (MAX_USERS).
+    let len = n as i64;
+    let first = match spec.first_id {
+        Some(first) if first <= 0 => return Err(invalid("user ids are positive")),
+        Some(first) => {
+            if first.checked_add(len).is_none() {
+                return Err(invalid("the id range overflows"));
+            }
+            if let Some(taken) = (first..first + len).find(|id| state.user(*id).is_some()) {
+                return Err((
+                    StatusCode::CONFLICT,
+                    "USER_NOT_CREATED",
+                    format!("user {taken} exists already"),
+                ));
+            }
+            first
+        }
+        None => {
+            let (mut start, mut id) = (1_i64, 1_i64);
+            while id < start + len {
+                if state.user(id).is_some() {
+                    start = id + 1;
+                }
+                id += 1;
+            }
+            start
+        }
+    };
+    let last = first + len - 1;
+    let is_new = |id: i64| (first..=last).contains(&id);
+    for (field, hub) in [
+        ("friendsOf", spec.friends_of),
+        ("followersOf", spec.followers_of),
+    ] {
+        let Some(hub) = hub else { continue };
+        if !is_new(hub.id) && state.user(hub.id).is_none() {
+            return Err((
+                StatusCode::NOT_FOUND,
+                "UNKNOWN_USER",
+                format!("{field}: no user {}", hub.id),
+            ));
+        }
+        let others = n - u64::from(is_new(hub.id));
+        if hub.count > others {
+            return Err(invalid(format!(
+                "{field}: count {} is more than the {others} new users to link",
+                hub.count
+            )));
+        }
+    }
+    for id in first..=last {
+        let spec = NewUser {
+            id: Some(id),
+            name: Some(format!("bulk{id}")),
+            ..NewUser::default()
+        };
+        // Cannot fail: the ids were checked free and are positive.
+        let _ = state.create_user(spec, now);
+    }
+    let mut friendships = 0;
+    for i in 0..len {
+        for step in 1..=(m / 2) as i64 {
+            let other = first + (i + step) % len;
+            let _ = state.seed_friendship(first + i, other, false, now);
+            friendships += 1;
+        }
+    }
+    let others = |hub: Hub<i64>| {
+        (first..=last)
+            .filter(move |id| *id != hub.id)
+            .take(hub.count as usize)
+    };
+    if let Some(hub) = spec.friends_of {
+        for other in others(hub) {
+            let _ = state.seed_friendship(hub.id, other, false, now);
+            friendships += 1;
+        }
+    }
+    let mut follows = 0;
+    if let Some(hub) = spec.followers_of {
+        for other in others(hub) {
+            let _ = state.seed_follow(other, hub.id);
+            follows += 1;
+        }
+    }
+    Ok(RobloxBulkResult {
+        first_id: first,
+        last_id: last,
+        users: n,
+        friendships,
+        follows,
+    })
+}
+
+async fn social_bulk(
+    Extension(stub): Shared,
+    Path(id): Path<String>,
+    Body(spec): Body<SocialBulk>,
+) -> Response {
+    let world = match world(&stub, &id) {
+        Ok(w) => w,
+        Err(e) => return e,
+    };
+    let now = world.now();
+    let default_limit = stub.config.social_friend_limit;
+    let result = seed_social(&mut world.social(), &spec, default_limit, now);
+    match result {
+        Ok(done) => (StatusCode::CREATED, Json(done)).into_response(),
+        Err((status, code, message)) => error(status, code, message),
+    }
+}
+
+/// Seeds social players and one player's friendships (see the module docs); all or nothing.
+fn seed_social(
+    state: &mut crate::social::SocialState,
+    spec: &SocialBulk,
+    default_limit: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SocialBulkResult, Refusal> {
+    if spec.players > MAX_PLAYERS {
+        return Err(invalid(format!("at most {MAX_PLAYERS} players per call")));
+    }
+    if let Some(hub) = spec.friends_of {
+        if state.player(hub.id).is_none() {
+            return Err((
+                StatusCode::NOT_FOUND,
+                "UNKNOWN_PLAYER",
+                format!("friendsOf: no player {}", hub.id),
+            ));
+        }
+        if hub.count > spec.players {
+            return Err(invalid(format!(
+                "friendsOf: count {} is more than the {} new players",
+                hub.count, spec.players
+            )));
+        }
+        let limit = state.friend_limit_of(hub.id, default_limit);
+        let wanted = state.friend_count(hub.id) as u64 + hub.count;
+        if wanted > limit as u64 || (hub.count > 0 && default_limit == 0) {
+            return Err((
+                StatusCode::CONFLICT,
+                "FRIEND_LIMIT_REACHED",
+                format!(
+                    "friendsOf: {} would have {wanted} friends, over the limit of {limit} (grant social:friends.limit.<n>)",
+                    hub.id
+                ),
+            ));
+        }
+    }
+    let mut players = Vec::with_capacity(spec.players as usize);
+    while (players.len() as u64) < spec.players {
+        let id = Uuid::new_v4();
+        let new = NewPlayer {
+            id: Some(id),
+            name: Some(format!("bulk-{}", id.simple())),
+            ..NewPlayer::default()
+        };
+        // A fresh uuid (and the name made from it) is free; on the impossible clash, retry.
+        if let Ok(created) = state.create_player(new, now) {
+            players.push(created);
+        }
+    }
+    let mut friendships = 0;
+    if let Some(hub) = spec.friends_of {
+        for friend in players.iter().take(hub.count as usize) {
+            for (owner, other) in [(hub.id, friend.id), (friend.id, hub.id)] {
+                let link = Link {
+                    favorite: false,
+                    visibility: KnownFriendVisibility::Default,
+                    note: None,
+                    created_at: now,
+                    accepted_at: now,
+                    updated_at: now,
+                };
+                state
+                    .friends
+                    .links
+                    .entry(owner)
+                    .or_default()
+                    .insert(other, link);
+            }
+            friendships += 1;
+        }
+    }
+    Ok(SocialBulkResult {
+        players,
+        friendships,
+    })
+}
+
+impl WorldHandle {
+    /// Seeds Roblox users, a friendship ring, one user's friends and followers in one call
+    /// (`POST /__stub/worlds/{w}/roblox/bulk`).
+    pub async fn bulk_roblox(&self, spec: &RobloxBulk) -> Result<RobloxBulkResult, ControlError> {
+        let body = serde_json::to_value(spec).unwrap_or_default();
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/roblox/bulk"),
+                Some(body),
+            )
+            .await
+    }
+
+    /// Seeds social players and one player's friendships in one call
+    /// (`POST /__stub/worlds/{w}/social/bulk`).
+    pub async fn bulk_social(&self, spec: &SocialBulk) -> Result<SocialBulkResult, ControlError> {
+        let body = serde_json::to_value(spec).unwrap_or_default();
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/social/bulk"),
+                Some(body),
+            )
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunningStub;
+    use serde_json::json;
+
+    #[test]
+    fn roblox_ring_hubs_and_refusals() {
+        let config = crate::StubConfig::default();
+        let mut state = crate::roblox::RobloxState::new(&config);
+        let now = chrono::Utc::now();
+        let spec = RobloxBulk {
+            users: 11,
+            friends_per_user: 4,
+            friends_of: Some(Hub { id: 1, count: 10 }),
+            followers_of: Some(Hub { id: 3, count: 5 }),
+            ..RobloxBulk::default()
+        };
+        let done = seed_roblox(&mut state, &spec, now).expect("seeded");
+        assert_eq!(
+            (done.first_id, done.last_id, done.friendships, done.follows),
+            (1, 11, 11 * 2 + 10, 5),
+            "{done:?}"
+        );
+        let dump = state.dump();
+        let friends = |id: i64| {
+            dump["friends"][id.to_string()]
+                .as_object()
+                .map_or(0, serde_json::Map::len)
+        };
+        assert_eq!(friends(1), 10, "the hub knows every other new user");
+        assert_eq!(friends(6), 4 + 1, "ring of 4, plus the hub");
+        let followers = dump["followers"]["3"].as_object().map(|m| m.len());
+        assert_eq!(followers, Some(5), "{}", dump["followers"]);
+        // The next call finds the next free range; taken ranges and bad counts change nothing.
+        let more = RobloxBulk {
+            users: 2,
+            ..RobloxBulk::default()
+        };
+        let next = seed_roblox(&mut state, &more, now).expect("seeded");
+        assert_eq!((next.first_id, next.last_id), (12, 13));
+        let refused = [
+            (
+                RobloxBulk {
+                    first_id: Some(5),
+                    ..more.clone()
+                },
+                409,
+            ),
+            (
+                RobloxBulk {
+                    friends_per_user: 3,
+                    users: 10,
+                    ..RobloxBulk::default()
+                },
+                400,
+            ),
+            (
+                RobloxBulk {
+                    friends_per_user: 10,
+                    users: 10,
+                    ..RobloxBulk::default()
+                },
+                400,
+            ),
+            (
+                RobloxBulk {
+                    users: MAX_USERS + 1,
+                    ..RobloxBulk::default()
+                },
+                400,
+            ),
+            (
+                RobloxBulk {
+                    followers_of: Some(Hub { id: 999, count: 1 }),
+                    ..more.clone()
+                },
+                404,
+            ),
+            (
+                RobloxBulk {
+                    followers_of: Some(Hub { id: 1, count: 3 }),
+                    ..more.clone()
+                },
+                400,
+            ),
+            (
+                RobloxBulk {
+                    first_id: Some(i64::MAX),
+                    ..more.clone()
+                },
+                400,
+            ),
+        ];
+        for (spec, status) in refused {
+            let error = seed_roblox(&mut state, &spec, now).expect_err("refused");
+            assert_eq!(error.0.as_u16(), status, "{spec:?}: {error:?}");
+        }
+        assert!(state.user(14).is_none(), "a refused call created no user");
+    }
+
+    #[tokio::test]
+    async fn social_bulk_through_the_control_plane() {
+        let stub = RunningStub::start().await.expect("stub");
+        let world = stub.control().create_world().await.expect("world");
+        let hub = world
+            .create_player(json!({"name": "hub"}))
+            .await
+            .expect("hub");
+        let spec = SocialBulk {
+            players: 300,
+            friends_of: Some(Hub {
+                id: hub.id,
+                count: 250,
+            }),
+        };
+        let done = world.bulk_social(&spec).await.expect("seeded");
+        assert_eq!((done.players.len(), done.friendships), (300, 250));
+        let friends: serde_json::Value = reqwest::Client::new()
+            .get(format!(
+                "{}/v1/social/friends",
+                world.service_url("social-friends")
+            ))
+            .bearer_auth(&hub.token)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(friends["counts"]["total"], 250, "{}", friends["counts"]);
+        // One more would pass the default limit of 250: refused, nothing created.
+        let over = SocialBulk {
+            players: 1,
+            friends_of: Some(Hub {
+                id: hub.id,
+                count: 1,
+            }),
+        };
+        let refused = world.bulk_social(&over).await.expect_err("over the limit");
+        assert!(
+            matches!(refused, ControlError::Refused { status: 409, .. }),
+            "{refused}"
+        );
+        let roblox = world
+            .bulk_roblox(&RobloxBulk {
+                users: 1_001,
+                followers_of: Some(Hub {
+                    id: 1,
+                    count: 1_000,
+                }),
+                ..RobloxBulk::default()
+            })
+            .await
+            .expect("roblox seeded");
+        assert_eq!(roblox.follows, 1_000);
+        let count: serde_json::Value = reqwest::Client::new()
+            .get(format!(
+                "{}/v1/users/1/followers/count",
+                world.service_url("friends")
+            ))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(count["count"], 1_000, "{count}");
+        let bad = world
+            .bulk_social(&SocialBulk {
+                players: MAX_PLAYERS + 1,
+                friends_of: None,
+            })
+            .await
+            .expect_err("too many");
+        assert!(
+            matches!(bad, ControlError::Refused { status: 400, .. }),
+            "{bad}"
+        );
+        stub.stop().await;
+    }
+}

@@ -102,7 +102,7 @@ pub(crate) async fn run(stub: &str, big: u64, rounds: usize) -> Result<PagingRes
         }
     }
     // Free the big world's memory for whatever runs next in this stub.
-    let _ = control_delete(stub, &world.id).await;
+    let _ = world.delete().await;
     let (small, big_summary) = (Summary::of(&small), Summary::of(&big_samples));
     Ok(PagingResult {
         small_followers: SMALL,
@@ -112,10 +112,4 @@ pub(crate) async fn run(stub: &str, big: u64, rounds: usize) -> Result<PagingRes
         small,
         big: big_summary,
     })
-}
-
-async fn control_delete(stub: &str, world: &str) -> Result<()> {
-    let url = format!("{}/__stub/worlds/{world}", stub.trim_end_matches('/'));
-    reqwest::Client::new().delete(url).send().await?;
-    Ok(())
 }

@@ -29,14 +29,12 @@
 use super::{Body, ControlError, Shared, WorldHandle, error, world};
 use crate::roblox::NewUser;
 use crate::social::NewPlayer;
-use crate::social::friends::Link;
 use axum::extract::{Extension, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use social_sdk::social_friends::types::KnownFriendVisibility;
 use uuid::Uuid;
 
 /// Most users one Roblox bulk call creates.
@@ -325,22 +323,7 @@ fn seed_social(
     let mut friendships = 0;
     if let Some(hub) = spec.friends_of {
         for friend in players.iter().take(hub.count as usize) {
-            for (owner, other) in [(hub.id, friend.id), (friend.id, hub.id)] {
-                let link = Link {
-                    favorite: false,
-                    visibility: KnownFriendVisibility::Default,
-                    note: None,
-                    created_at: now,
-                    accepted_at: now,
-                    updated_at: now,
-                };
-                state
-                    .friends
-                    .links
-                    .entry(owner)
-                    .or_default()
-                    .insert(other, link);
-            }
+            state.befriend((hub.id, friend.id), None, now, now);
             friendships += 1;
         }
     }

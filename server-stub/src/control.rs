@@ -612,6 +612,13 @@ impl WorldHandle {
             .await
     }
 
+    /// Deletes this world (`DELETE /__stub/worlds/{w}`; the default world is reset instead).
+    pub async fn delete(&self) -> Result<(), ControlError> {
+        self.control
+            .call(reqwest::Method::DELETE, &self.path(""), None)
+            .await
+    }
+
     /// The whole world as JSON.
     pub async fn state(&self) -> Result<Value, ControlError> {
         self.control

@@ -154,29 +154,17 @@ pub async fn upgrade(op: &'static Operation, request: Request) -> Response {
     let Some(player) = player else {
         return respond(answer(StatusCode::UNAUTHORIZED, "UNAUTHORIZED"));
     };
-    let given: Vec<String> = parts
-        .uri
-        .query()
-        .map(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .filter(|(k, _)| k == "interval")
-                .map(|(_, v)| v.into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    // Not an integer, or given twice (README: a scalar given twice is invalid): 400 where the
-    // document says so, else the default.
-    let interval = match given.as_slice() {
-        [] => Some(30),
-        [value] => value.parse::<i64>().ok().map(|s| s.clamp(1, 60) as u64),
-        _ => None,
-    };
-    let interval = match interval {
-        Some(seconds) => seconds,
-        None if crate::validate::documents_status(op.spec, op.id, 400) => {
+    // The document's own checks (an integer; a scalar given twice is invalid); a valid value
+    // is clamped to 1–60. Invalid: 400 where the document says so, else the default.
+    let interval = match crate::validate::query_and_headers(op, &parts.uri, &parts.headers) {
+        Ok(params) => params
+            .get("interval")
+            .and_then(serde_json::Value::as_i64)
+            .map_or(30, |seconds| seconds.clamp(1, 60) as u64),
+        Err(_) if crate::validate::documents_status(op.spec, op.id, 400) => {
             return respond(answer(StatusCode::BAD_REQUEST, "INVALID_INPUT"));
         }
-        None => 30,
+        Err(_) => 30,
     };
     let fault = world.take_fault(op.spec, op.id);
     let (delay, reset) = match fault {

@@ -332,16 +332,33 @@ pub(crate) fn requires_auth(spec: &str, operation: &str) -> bool {
     op_spec(spec, operation).is_some_and(|op| op.requires_auth)
 }
 
-/// Validates the request against the operation and deserialises it into the input struct.
-pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Result<I, Invalid> {
-    let Some(spec) = op_spec(op.spec, op.id) else {
-        return Err(Invalid::Body {
-            reason: format!("operation {} is not in the document", op.id),
-        });
-    };
+/// The operation's own entry in its document.
+fn spec_of(op: &Operation) -> Result<&'static OpSpec, Invalid> {
+    op_spec(op.spec, op.id).ok_or_else(|| Invalid::Body {
+        reason: format!("operation {} is not in the document", op.id),
+    })
+}
+
+/// The operation's declared query and header parameters, checked (for a route that reads
+/// them outside [`parse`], such as a WebSocket upgrade): name → value.
+pub(crate) fn query_and_headers(
+    op: &Operation,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+) -> Result<Map<String, Value>, Invalid> {
+    parameters(spec_of(op)?, uri, headers, &[], false)
+}
+
+/// Every declared parameter, checked against its schema: name → value.
+fn parameters(
+    spec: &OpSpec,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+    path_params: &[String],
+    bad_path: bool,
+) -> Result<Map<String, Value>, Invalid> {
     // `None`: a value that is not UTF-8 once decoded (invalid wherever a parameter reads it).
-    let query: Vec<(String, Option<String>)> = raw
-        .uri
+    let query: Vec<(String, Option<String>)> = uri
         .query()
         .into_iter()
         .flat_map(|q| q.split('&'))
@@ -357,8 +374,8 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
         let raw_values: Vec<String> = match param.location {
             Location::Path => {
                 let position = spec.path_names.iter().position(|n| *n == param.name);
-                let value = position.and_then(|i| raw.path_params.get(i)).cloned();
-                if raw.bad_path {
+                let value = position.and_then(|i| path_params.get(i)).cloned();
+                if bad_path {
                     return Err(Invalid::Parameter {
                         name: param.name.clone(),
                         location: Location::Path,
@@ -377,8 +394,7 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
                     location: Location::Query,
                     reason: "not valid UTF-8".into(),
                 })?,
-            Location::Header => raw
-                .headers
+            Location::Header => headers
                 .get_all(param.name.as_str())
                 .iter()
                 .map(|v| v.to_str().map(str::to_owned))
@@ -429,6 +445,13 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
         };
         out.insert(param.name.clone(), value);
     }
+    Ok(out)
+}
+
+/// Validates the request against the operation and deserialises it into the input struct.
+pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Result<I, Invalid> {
+    let spec = spec_of(op)?;
+    let mut out = parameters(spec, &raw.uri, &raw.headers, &raw.path_params, raw.bad_path)?;
     if let Some((required, schema)) = &spec.body {
         let bytes = raw.body.as_ref().map_err(Clone::clone)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -467,26 +490,17 @@ pub(crate) fn parse<I: DeserializeOwned>(op: &Operation, raw: &RawRequest) -> Re
 /// Percent-decodes a URL component (`+` as a space in a query string); `None` when the
 /// result is not UTF-8.
 pub(crate) fn percent_decode(raw: &str, plus_as_space: bool) -> Option<String> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
-        match (bytes[i], hex) {
-            (_, Some(h)) => {
-                let text = std::str::from_utf8(h).ok()?;
-                out.push(u8::from_str_radix(text, 16).ok()?);
-                i += 3;
-                continue;
-            }
-            (b'+', None) if plus_as_space => out.push(b' '),
-            (b, None) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    let spaced;
+    let raw = if plus_as_space && raw.contains('+') {
+        spaced = raw.replace('+', " ");
+        &spaced
+    } else {
+        raw
+    };
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// One raw string as the JSON value its schema wants.

@@ -559,23 +559,37 @@ impl SocialState {
     }
 
     fn link_now(&mut self, request: &FriendRequest, now: DateTime<Utc>) {
-        for (owner, friend) in [
+        self.befriend(
             (request.sender, request.recipient),
-            (request.recipient, request.sender),
-        ] {
+            request.note.clone(),
+            request.created_at,
+            now,
+        );
+        self.drop_requests_between(request.sender, request.recipient);
+    }
+
+    /// Links two players both ways (default visibility, not favourites): a request sent at
+    /// `requested` with `note`, accepted at `now`. Requests between them are left alone.
+    pub(crate) fn befriend(
+        &mut self,
+        (a, b): (Uuid, Uuid),
+        note: Option<String>,
+        requested: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
+        for (owner, friend) in [(a, b), (b, a)] {
             self.friends.links.entry(owner).or_default().insert(
                 friend,
                 Link {
                     favorite: false,
                     visibility: types::KnownFriendVisibility::Default,
-                    note: request.note.clone(),
-                    created_at: request.created_at,
+                    note: note.clone(),
+                    created_at: requested,
                     accepted_at: now,
                     updated_at: now,
                 },
             );
         }
-        self.drop_requests_between(request.sender, request.recipient);
     }
 
     /// Accepts a visible, unexpired request addressed to its recipient (the caller).

@@ -1147,8 +1147,10 @@ fn parameter(op: &Op, seed: &Seed, valid: &Probe, param: &Param, out: &mut Vec<P
     let is_cursor = op.cursor.as_deref() == Some(name.as_str());
     if kind == "integer" {
         if op.live {
-            // Live `interval`s are clamped, never rejected, when they are integers at all.
+            // Live `interval`s are clamped, never rejected, when they are `int32`s at all.
             for text in [
+                "2147483648",
+                "-2147483649",
                 "abc",
                 "1.5",
                 "1e3",

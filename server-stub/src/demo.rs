@@ -58,7 +58,7 @@ fn seed_social(stub: &Stub, world: &crate::world::World) {
     use uuid::Uuid;
     let now = world.now();
     let config = &stub.config;
-    let mut social = world.social();
+    let mut social = world.social_mut();
     let names = [
         ("Alex", "ONLINE"),
         ("Sam", "ONLINE"),

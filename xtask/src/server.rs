@@ -8,10 +8,12 @@
 //!   operation out is a compile error) plus `invalid_input`, the service's answer to input
 //!   the document rejects;
 //! - `router()`, which routes every path (path parameters renamed positionally, since axum's
-//!   router refuses two names at one position), extracts, validates and dispatches;
+//!   router refuses two names at one position), extracts, validates and dispatches through
+//!   `crate::http::handle`.
 //!
-//! Live (`x-dropshot-websocket`) operations are routed to `crate::live` hooks rather than the
-//! trait, since they upgrade the connection.
+//! Live (`x-dropshot-websocket`) operations are trait methods too: the service answers who
+//! may follow which snapshot (`crate::http::LiveFeed`) and `crate::http::live` upgrades the
+//! connection and writes the frames.
 
 use crate::spec::{Spec, rust_type};
 use anyhow::{Context, Result, bail};
@@ -98,6 +100,25 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
     let mut inputs = TokenStream::new();
     let mut methods = TokenStream::new();
     let mut statics = TokenStream::new();
+    for op in ops.iter().filter(|o| o.websocket) {
+        let method = format_ident!("{}", op.id);
+        let doc = format!(
+            " `{} {}` (WebSocket): {}. Grants the caller a live feed, or answers its error; \
+             `params` are the operation's query and header parameters, checked.",
+            op.method, op.path, op.summary
+        );
+        methods.extend(quote! {
+            #[doc = #doc]
+            fn #method(
+                &self,
+                ctx: &crate::http::RequestContext,
+                params: ::std::result::Result<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    crate::spec::Invalid,
+                >,
+            ) -> ::std::result::Result<crate::http::LiveFeed, crate::http::StubError>;
+        });
+    }
     for op in ops.iter().filter(|o| !o.websocket) {
         let input = format_ident!("{}Input", op.id.to_upper_camel_case());
         let method = format_ident!("{}", op.id);
@@ -126,7 +147,7 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
         let name = format_ident!("OP_{}", op.id.to_shouty_snake_case());
         let (id, success, method) = (&op.id, op.success, &op.method);
         statics.extend(quote! {
-            static #name: crate::http::Operation = crate::http::Operation {
+            static #name: crate::spec::Operation = crate::spec::Operation {
                 spec: #stem,
                 id: #id,
                 method: #method,
@@ -147,8 +168,20 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
             let verb = format_ident!("{}", op.method.to_lowercase());
             let statik = format_ident!("OP_{}", op.id.to_shouty_snake_case());
             let handler = if op.websocket {
+                let method = format_ident!("{}", op.id);
                 quote! {
-                    move |request: ::axum::extract::Request| async move { crate::live::upgrade(&#statik, request).await }
+                    {
+                        let api = api.clone();
+                        move |request: ::axum::extract::Request| {
+                            let api = api.clone();
+                            async move {
+                                crate::http::live(&#statik, request, |ctx, params| {
+                                    api.#method(ctx, params)
+                                })
+                                .await
+                            }
+                        }
+                    }
                 }
             } else {
                 let method = format_ident!("{}", op.id);
@@ -176,8 +209,8 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
     }
 
     let trait_doc = format!(
-        " Every operation of `openapi/{stem}.yaml` (live endpoints excepted). Implement all of \
-         them: there are no defaults."
+        " Every operation of `openapi/{stem}.yaml`. Implement all of them: there are no \
+         defaults."
     );
     Ok(quote! {
         use #types_path as types;
@@ -190,7 +223,7 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
             fn invalid_input(
                 &self,
                 ctx: &crate::http::RequestContext,
-                problem: &crate::http::Invalid,
+                problem: &crate::spec::Invalid,
             ) -> crate::http::StubError;
             #methods
         }

@@ -22,13 +22,13 @@ pub struct ValidateUserTagInput {
     #[serde(rename = "alias", default)]
     pub alias: ::std::option::Option<::std::string::String>,
 }
-/// Every operation of `openapi/contacts.yaml` (live endpoints excepted). Implement all of them: there are no defaults.
+/// Every operation of `openapi/contacts.yaml`. Implement all of them: there are no defaults.
 pub trait ContactsApi: Send + Sync + 'static {
     /// The service's own answer to input the document rejects.
     fn invalid_input(
         &self,
         ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
+        problem: &crate::spec::Invalid,
     ) -> crate::http::StubError;
     /// `POST /v1/user/get-tags`: Gets the tags for multiple users
     fn get_user_tags(
@@ -122,19 +122,19 @@ pub fn router<S: ContactsApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-static OP_GET_USER_TAGS: crate::http::Operation = crate::http::Operation {
+static OP_GET_USER_TAGS: crate::spec::Operation = crate::spec::Operation {
     spec: "contacts",
     id: "get_user_tags",
     method: "POST",
     success: 200u16,
 };
-static OP_SET_USER_TAG: crate::http::Operation = crate::http::Operation {
+static OP_SET_USER_TAG: crate::spec::Operation = crate::spec::Operation {
     spec: "contacts",
     id: "set_user_tag",
     method: "POST",
     success: 200u16,
 };
-static OP_VALIDATE_USER_TAG: crate::http::Operation = crate::http::Operation {
+static OP_VALIDATE_USER_TAG: crate::spec::Operation = crate::spec::Operation {
     spec: "contacts",
     id: "validate_user_tag",
     method: "GET",

@@ -117,14 +117,23 @@ pub struct ServerPartyOverviewInput {
     #[serde(rename = "$body")]
     pub body: types::ServerActorBody,
 }
-/// Every operation of `openapi/party.yaml` (live endpoints excepted). Implement all of them: there are no defaults.
+/// Every operation of `openapi/party.yaml`. Implement all of them: there are no defaults.
 pub trait PartyApi: Send + Sync + 'static {
     /// The service's own answer to input the document rejects.
     fn invalid_input(
         &self,
         ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
+        problem: &crate::spec::Invalid,
     ) -> crate::http::StubError;
+    /// `GET /v1/social/party/live` (WebSocket): Stream the caller's party snapshot over WebSocket. Grants the caller a live feed, or answers its error; `params` are the operation's query and header parameters, checked.
+    fn party_live(
+        &self,
+        ctx: &crate::http::RequestContext,
+        params: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            crate::spec::Invalid,
+        >,
+    ) -> ::std::result::Result<crate::http::LiveFeed, crate::http::StubError>;
     /// `GET /v1/social/party`: Get the caller's party and pending invites
     fn get_party(
         &self,
@@ -404,8 +413,19 @@ pub fn router<S: PartyApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
         .route(
             "/v1/social/party/live",
             ::axum::routing::MethodRouter::new()
-                .get(move |request: ::axum::extract::Request| async move {
-                    crate::live::upgrade(&OP_PARTY_LIVE, request).await
+                .get({
+                    let api = api.clone();
+                    move |request: ::axum::extract::Request| {
+                        let api = api.clone();
+                        async move {
+                            crate::http::live(
+                                    &OP_PARTY_LIVE,
+                                    request,
+                                    |ctx, params| { api.party_live(ctx, params) },
+                                )
+                                .await
+                        }
+                    }
                 }),
         )
         .route(
@@ -614,115 +634,115 @@ pub fn router<S: PartyApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-static OP_GET_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_GET_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "get_party",
     method: "GET",
     success: 200u16,
 };
-static OP_CREATE_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_CREATE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "create_party",
     method: "POST",
     success: 200u16,
 };
-static OP_DISBAND_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_DISBAND_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "disband_party",
     method: "DELETE",
     success: 204u16,
 };
-static OP_INVITE_TO_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_INVITE_TO_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "invite_to_party",
     method: "POST",
     success: 201u16,
 };
-static OP_ACCEPT_PARTY_INVITE: crate::http::Operation = crate::http::Operation {
+static OP_ACCEPT_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "accept_party_invite",
     method: "POST",
     success: 200u16,
 };
-static OP_DECLINE_PARTY_INVITE: crate::http::Operation = crate::http::Operation {
+static OP_DECLINE_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "decline_party_invite",
     method: "POST",
     success: 204u16,
 };
-static OP_LEAVE_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_LEAVE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "leave_party",
     method: "POST",
     success: 200u16,
 };
-static OP_PARTY_LIVE: crate::http::Operation = crate::http::Operation {
+static OP_PARTY_LIVE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "party_live",
     method: "GET",
     success: 101u16,
 };
-static OP_SET_PARTY_READY: crate::http::Operation = crate::http::Operation {
+static OP_SET_PARTY_READY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_ready",
     method: "PUT",
     success: 200u16,
 };
-static OP_SET_PARTY_LOBBY_SELECTION: crate::http::Operation = crate::http::Operation {
+static OP_SET_PARTY_LOBBY_SELECTION: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_lobby_selection",
     method: "PUT",
     success: 200u16,
 };
-static OP_SET_PARTY_LOBBY_SELECTORS: crate::http::Operation = crate::http::Operation {
+static OP_SET_PARTY_LOBBY_SELECTORS: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_lobby_selectors",
     method: "PUT",
     success: 200u16,
 };
-static OP_SERVER_CREATE_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_CREATE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_create_party",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_DISBAND_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_DISBAND_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_disband_party",
     method: "DELETE",
     success: 204u16,
 };
-static OP_SERVER_INVITE_TO_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_INVITE_TO_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_invite_to_party",
     method: "POST",
     success: 201u16,
 };
-static OP_SERVER_ACCEPT_PARTY_INVITE: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_ACCEPT_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_accept_party_invite",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_DECLINE_PARTY_INVITE: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_DECLINE_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_decline_party_invite",
     method: "POST",
     success: 204u16,
 };
-static OP_SERVER_LEAVE_PARTY: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_LEAVE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_leave_party",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_PARTY_LOOKUP: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_PARTY_LOOKUP: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_party_lookup",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_PARTY_OVERVIEW: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_PARTY_OVERVIEW: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_party_overview",
     method: "POST",

@@ -135,14 +135,23 @@ pub struct GetSocialUserFriendsInput {
     #[serde(rename = "id")]
     pub id: ::uuid::Uuid,
 }
-/// Every operation of `openapi/social-friends.yaml` (live endpoints excepted). Implement all of them: there are no defaults.
+/// Every operation of `openapi/social-friends.yaml`. Implement all of them: there are no defaults.
 pub trait SocialFriendsApi: Send + Sync + 'static {
     /// The service's own answer to input the document rejects.
     fn invalid_input(
         &self,
         ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
+        problem: &crate::spec::Invalid,
     ) -> crate::http::StubError;
+    /// `GET /v1/social/friends/live` (WebSocket): Stream the caller's friend snapshot over a WebSocket. Grants the caller a live feed, or answers its error; `params` are the operation's query and header parameters, checked.
+    fn social_friends_live(
+        &self,
+        ctx: &crate::http::RequestContext,
+        params: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            crate::spec::Invalid,
+        >,
+    ) -> ::std::result::Result<crate::http::LiveFeed, crate::http::StubError>;
     /// `GET /v1/profile/settings`: Get the caller's profile settings
     fn get_profile_settings(
         &self,
@@ -427,8 +436,19 @@ pub fn router<S: SocialFriendsApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
         .route(
             "/v1/social/friends/live",
             ::axum::routing::MethodRouter::new()
-                .get(move |request: ::axum::extract::Request| async move {
-                    crate::live::upgrade(&OP_SOCIAL_FRIENDS_LIVE, request).await
+                .get({
+                    let api = api.clone();
+                    move |request: ::axum::extract::Request| {
+                        let api = api.clone();
+                        async move {
+                            crate::http::live(
+                                    &OP_SOCIAL_FRIENDS_LIVE,
+                                    request,
+                                    |ctx, params| { api.social_friends_live(ctx, params) },
+                                )
+                                .await
+                        }
+                    }
                 }),
         )
         .route(
@@ -709,133 +729,133 @@ pub fn router<S: SocialFriendsApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-static OP_GET_PROFILE_SETTINGS: crate::http::Operation = crate::http::Operation {
+static OP_GET_PROFILE_SETTINGS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "get_profile_settings",
     method: "GET",
     success: 200u16,
 };
-static OP_UPDATE_PROFILE_SETTINGS: crate::http::Operation = crate::http::Operation {
+static OP_UPDATE_PROFILE_SETTINGS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "update_profile_settings",
     method: "PATCH",
     success: 200u16,
 };
-static OP_GET_SOCIAL_FRIENDS: crate::http::Operation = crate::http::Operation {
+static OP_GET_SOCIAL_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "get_social_friends",
     method: "GET",
     success: 200u16,
 };
-static OP_LIST_BLOCKS: crate::http::Operation = crate::http::Operation {
+static OP_LIST_BLOCKS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "list_blocks",
     method: "GET",
     success: 200u16,
 };
-static OP_BLOCK_PLAYER: crate::http::Operation = crate::http::Operation {
+static OP_BLOCK_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "block_player",
     method: "POST",
     success: 200u16,
 };
-static OP_UNBLOCK_PLAYER: crate::http::Operation = crate::http::Operation {
+static OP_UNBLOCK_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "unblock_player",
     method: "DELETE",
     success: 204u16,
 };
-static OP_SOCIAL_FRIENDS_LIVE: crate::http::Operation = crate::http::Operation {
+static OP_SOCIAL_FRIENDS_LIVE: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "social_friends_live",
     method: "GET",
     success: 101u16,
 };
-static OP_REPORT_PLAYER: crate::http::Operation = crate::http::Operation {
+static OP_REPORT_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "report_player",
     method: "POST",
     success: 201u16,
 };
-static OP_LIST_SOCIAL_FRIEND_REQUESTS: crate::http::Operation = crate::http::Operation {
+static OP_LIST_SOCIAL_FRIEND_REQUESTS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "list_social_friend_requests",
     method: "GET",
     success: 200u16,
 };
-static OP_SEND_SOCIAL_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_SEND_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "send_social_friend_request",
     method: "POST",
     success: 201u16,
 };
-static OP_CANCEL_SOCIAL_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_CANCEL_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "cancel_social_friend_request",
     method: "DELETE",
     success: 204u16,
 };
-static OP_ACCEPT_SOCIAL_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_ACCEPT_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "accept_social_friend_request",
     method: "POST",
     success: 200u16,
 };
-static OP_DECLINE_SOCIAL_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_DECLINE_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "decline_social_friend_request",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_REMOVE_FRIEND: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_REMOVE_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_remove_friend",
     method: "DELETE",
     success: 204u16,
 };
-static OP_SERVER_FRIENDS_OVERVIEW: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_FRIENDS_OVERVIEW: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_friends_overview",
     method: "POST",
     success: 200u16,
 };
-static OP_SERVER_SEND_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_SEND_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_send_friend_request",
     method: "POST",
     success: 201u16,
 };
-static OP_SERVER_ACCEPT_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_ACCEPT_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_accept_friend_request",
     method: "POST",
     success: 204u16,
 };
-static OP_SERVER_CANCEL_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_CANCEL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_cancel_friend_request",
     method: "POST",
     success: 204u16,
 };
-static OP_SERVER_DECLINE_FRIEND_REQUEST: crate::http::Operation = crate::http::Operation {
+static OP_SERVER_DECLINE_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_decline_friend_request",
     method: "POST",
     success: 204u16,
 };
-static OP_REMOVE_SOCIAL_FRIEND: crate::http::Operation = crate::http::Operation {
+static OP_REMOVE_SOCIAL_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "remove_social_friend",
     method: "DELETE",
     success: 204u16,
 };
-static OP_UPDATE_SOCIAL_FRIEND: crate::http::Operation = crate::http::Operation {
+static OP_UPDATE_SOCIAL_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "update_social_friend",
     method: "PATCH",
     success: 200u16,
 };
-static OP_GET_SOCIAL_USER_FRIENDS: crate::http::Operation = crate::http::Operation {
+static OP_GET_SOCIAL_USER_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "get_social_user_friends",
     method: "GET",

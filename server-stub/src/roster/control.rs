@@ -16,9 +16,9 @@
 //! exactly (409 otherwise). Unknown app or user: 404 `NOT_FOUND`; a malformed body or value
 //! (an unknown field, a non-positive id, `authMode` outside 0–3): 400 `INVALID_INPUT`.
 
-use super::{ControlProblem, RosterUserSpec};
-use crate::control::{Body, Shared, done, error, world};
-use axum::extract::{Extension, Path};
+use super::state::{ControlProblem, RosterUserSpec};
+use crate::http::control::{Body, ControlWorld, done, error};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// The routes.
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     Router::new()
         .route("/apps", post(create_app))
         .route("/apps/{app}/admin-tokens", post(create_admin_token))
@@ -48,15 +48,7 @@ struct NewApp {
     app_id: Option<String>,
 }
 
-async fn create_app(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
+async fn create_app(ControlWorld(world): ControlWorld, body: axum::body::Bytes) -> Response {
     let spec: NewApp = if body.iter().all(u8::is_ascii_whitespace) {
         NewApp::default()
     } else {
@@ -73,13 +65,9 @@ async fn create_app(
 }
 
 async fn create_admin_token(
-    Extension(stub): Shared,
-    Path((id, app)): Path<(String, String)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app)): Path<(String, String)>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let token = world.roster().create_admin_token(&app);
     match token {
         Some(token) => (StatusCode::CREATED, Json(json!({"token": token}))).into_response(),
@@ -88,14 +76,10 @@ async fn create_admin_token(
 }
 
 async fn create_user(
-    Extension(stub): Shared,
-    Path((id, app)): Path<(String, String)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app)): Path<(String, String)>,
     Body(spec): Body<RosterUserSpec>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let created = world.roster().create_user(&app, spec);
     match created {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
@@ -104,14 +88,10 @@ async fn create_user(
 }
 
 async fn update_user(
-    Extension(stub): Shared,
-    Path((id, app, user)): Path<(String, String, i64)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app, user)): Path<(String, String, i64)>,
     Body(spec): Body<RosterUserSpec>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let updated = world.roster().update_user(&app, user, spec);
     match updated {
         Ok(user) => Json(user).into_response(),
@@ -137,13 +117,9 @@ fn refused(problem: ControlProblem, conflict: &str) -> Response {
 }
 
 async fn create_user_token(
-    Extension(stub): Shared,
-    Path((id, app, user)): Path<(String, String, i64)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app, user)): Path<(String, String, i64)>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let token = world.roster().create_user_token(&app, user);
     match token {
         Ok(token) => (StatusCode::CREATED, Json(json!({"token": token}))).into_response(),
@@ -159,14 +135,10 @@ struct Friendship {
 }
 
 async fn add_friendship(
-    Extension(stub): Shared,
-    Path((id, app)): Path<(String, String)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app)): Path<(String, String)>,
     Body(f): Body<Friendship>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let now = world.now();
     let mut state = world.roster();
     match state.app_mut(&app) {
@@ -183,14 +155,10 @@ struct Block {
 }
 
 async fn add_block(
-    Extension(stub): Shared,
-    Path((id, app)): Path<(String, String)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, app)): Path<(String, String)>,
     Body(b): Body<Block>,
 ) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
     let mut state = world.roster();
     match state.app_mut(&app) {
         Some(app) => done(app.seed_block(b.blocker, b.blocked)),

@@ -7,9 +7,9 @@
 //! | `PUT …/social/players/{id}/permissions` | `{node: true\|false\|null}` (null removes) | `204` |
 //! | `POST …/social/servers` | `{"id"}`: registers an `X-Server-Id` | `204` |
 
-use crate::control::{Body, Shared, done, error, world};
-use crate::social::NewPlayer;
-use axum::extract::{Extension, Path};
+use super::NewPlayer;
+use crate::http::control::{Body, ControlWorld, done, error};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
@@ -19,25 +19,18 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The routes.
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     Router::new()
         .route("/players", post(create_player))
         .route("/players/{id}/presence", put(set_presence))
         .route("/players/{id}/permissions", put(set_permissions))
         .route("/servers", post(register_server))
+        .route("/bulk", post(super::seed::social_bulk))
 }
 
-async fn create_player(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(spec): Body<NewPlayer>,
-) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
+async fn create_player(ControlWorld(world): ControlWorld, Body(spec): Body<NewPlayer>) -> Response {
     let now = world.now();
-    let created = world.social().create_player(spec, now);
+    let created = world.social_mut().create_player(spec, now);
     match created {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
         Err(message) => error(StatusCode::CONFLICT, "PLAYER_NOT_CREATED", message),
@@ -51,32 +44,24 @@ struct Presence {
 }
 
 async fn set_presence(
-    Extension(stub): Shared,
-    Path((id, player)): Path<(String, Uuid)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, player)): Path<(String, Uuid)>,
     Body(presence): Body<Presence>,
 ) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let now = world.now();
-            let result = world.social().set_presence(player, &presence.state, now);
-            done(result)
-        }
-        Err(e) => e,
-    }
+    let now = world.now();
+    let result = world
+        .social_mut()
+        .set_presence(player, &presence.state, now);
+    done(result)
 }
 
 async fn set_permissions(
-    Extension(stub): Shared,
-    Path((id, player)): Path<(String, Uuid)>,
+    ControlWorld(world): ControlWorld,
+    Path((_, player)): Path<(String, Uuid)>,
     Body(nodes): Body<BTreeMap<String, Option<bool>>>,
 ) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let result = world.social().set_permissions(player, nodes);
-            done(result)
-        }
-        Err(e) => e,
-    }
+    let result = world.social_mut().set_permissions(player, nodes);
+    done(result)
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,15 +71,9 @@ struct Server {
 }
 
 async fn register_server(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
+    ControlWorld(world): ControlWorld,
     Body(server): Body<Server>,
 ) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let result = world.social().register_server(&server.id);
-            done(result)
-        }
-        Err(e) => e,
-    }
+    let result = world.social_mut().register_server(&server.id);
+    done(result)
 }

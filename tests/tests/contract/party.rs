@@ -97,7 +97,7 @@ impl World {
             .get(&self.world.id)
             .expect("the world exists");
         let now = world.now();
-        world.social().blocks.insert(
+        world.social_mut().blocks.insert(
             (blocker.id, blocked.id),
             Block {
                 reason: None,

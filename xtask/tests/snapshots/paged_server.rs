@@ -12,13 +12,13 @@ pub struct ListItemsInput {
     #[serde(rename = "sortOrder", default)]
     pub sort_order: ::std::option::Option<::std::string::String>,
 }
-/// Every operation of `openapi/paged.yaml` (live endpoints excepted). Implement all of them: there are no defaults.
+/// Every operation of `openapi/paged.yaml`. Implement all of them: there are no defaults.
 pub trait PagedApi: Send + Sync + 'static {
     /// The service's own answer to input the document rejects.
     fn invalid_input(
         &self,
         ctx: &crate::http::RequestContext,
-        problem: &crate::http::Invalid,
+        problem: &crate::spec::Invalid,
     ) -> crate::http::StubError;
     /// `GET /items/{ownerId}`:
     fn list_items(
@@ -52,7 +52,7 @@ pub fn router<S: PagedApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                 }),
         )
 }
-static OP_LIST_ITEMS: crate::http::Operation = crate::http::Operation {
+static OP_LIST_ITEMS: crate::spec::Operation = crate::spec::Operation {
     spec: "paged",
     id: "list_items",
     method: "GET",

@@ -1,9 +1,11 @@
 //! Friends v1 on the generated `FriendsApi` trait.
 
-use super::{Guard, PendingRequest, RobloxState, User};
+use super::auth::Guard;
 use crate::cursor::{self, CursorState, Page};
 use crate::generated::friends::*;
-use crate::http::{Invalid, RequestContext, StubError};
+use crate::http::{RequestContext, StubError};
+use crate::roblox::{PendingRequest, RobloxState, User};
+use crate::spec::Invalid;
 use axum::http::StatusCode;
 use social_sdk::friends::types;
 use std::collections::BTreeMap;

@@ -1,353 +1,14 @@
-//! The control plane under `/__stub/`, and [`Control`], its typed client.
-//!
-//! | method and path | body | answer |
-//! |---|---|---|
-//! | `GET /__stub/worlds` | | `["default", …]` |
-//! | `POST /__stub/worlds` | `{"id"?}` | `201 {"id", "prefix"}` |
-//! | `DELETE /__stub/worlds/{w}` | | `204` (the default world is reset) |
-//! | `POST /__stub/worlds/{w}/roblox/users` | `{"id"?, "name"?, "displayName"?, "description"?, "isBanned"?, "isDeleted"?, "hasVerifiedBadge"?}` | `201 {"user", "cookie", "token"}` |
-//! | `PUT /__stub/worlds/{w}/roblox/users/{id}/presence` | `{"presence", "placeId"?, "rootPlaceId"?, "universeId"?, "gameInstanceId"?, "lastLocation"?, "lastOnline"?}` | `204` |
-//! | `POST /__stub/worlds/{w}/roblox/friendships` | `{"a", "b", "trusted"?}` | `204` |
-//! | `POST /__stub/worlds/{w}/roblox/follows` | `{"follower", "followee"}` | `204` |
-//! | `POST /__stub/worlds/{w}/roblox/blocks` | `{"blocker", "blocked"}` | `204` |
-//! | `GET /__stub/worlds/{w}/roblox/csrf?session=…` | | `{"token"}` (the token a session would be handed now) |
-//! | `POST /__stub/worlds/{w}/clock/advance` | `{"seconds"}` | `{"now"}` |
-//! | `POST /__stub/worlds/{w}/faults` | `[FaultRule, …]` | `204` |
-//! | `DELETE /__stub/worlds/{w}/faults` | | `204` |
-//! | `GET /__stub/worlds/{w}/requests` | | `[LoggedRequest, …]` |
-//! | `GET /__stub/worlds/{w}/state` | | the whole world as JSON |
-//! | `POST /__stub/worlds/{w}/roblox/bulk`, `…/social/bulk` | see [`bulk`] | `201` (benchmark-size worlds in one call) |
-//!
-//! Errors are `{"error": "…", "message": "…"}` with 400 (bad body), 404 (unknown world or
-//! user) or 409 (exists already).
+//! [`Control`], the typed client of the control plane, for tests and tools (works against
+//! any running stub).
 
-use crate::Stub;
-use crate::roblox::{CreatedUser, NewUser, Presence};
-use crate::world::{FaultRule, LoggedRequest, World};
-use axum::extract::{Extension, Path, Query};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use serde::Deserialize;
+use crate::roblox::CreatedUser;
+use crate::roblox::seed::{RobloxBulk, RobloxBulkResult};
+use crate::social::seed::{SocialBulk, SocialBulkResult};
+use crate::world::{FaultRule, LoggedRequest};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"error": code, "message": message.into()})),
-    )
-        .into_response()
-}
-
-#[allow(clippy::result_large_err)] // a handler's early answer is naturally a Response
-pub(crate) fn world(stub: &Stub, id: &str) -> Result<Arc<World>, Response> {
-    stub.worlds.get(id).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "UNKNOWN_WORLD",
-            format!("no world {id:?}"),
-        )
-    })
-}
-
-/// A JSON body, with malformed input answered in the control plane's error shape.
-pub(crate) struct Body<T>(pub(crate) T);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_INPUT",
-                rejection.body_text(),
-            )),
-        }
-    }
-}
-
-pub(crate) type Shared = Extension<Arc<Stub>>;
-
-#[path = "bulk.rs"]
-pub mod bulk;
-
-/// The control plane's routes.
-pub fn router() -> Router {
-    Router::new()
-        .route("/worlds", get(list_worlds).post(create_world))
-        .route("/worlds/{world}", axum::routing::delete(delete_world))
-        .route("/worlds/{world}/roblox/users", post(create_user))
-        .route(
-            "/worlds/{world}/roblox/users/{id}/presence",
-            put(set_presence),
-        )
-        .route("/worlds/{world}/roblox/friendships", post(add_friendship))
-        .route("/worlds/{world}/roblox/follows", post(add_follow))
-        .route("/worlds/{world}/roblox/blocks", post(add_block))
-        .route("/worlds/{world}/roblox/csrf", get(csrf))
-        .route("/worlds/{world}/clock/advance", post(advance))
-        .route(
-            "/worlds/{world}/faults",
-            post(add_faults).delete(clear_faults),
-        )
-        .route("/worlds/{world}/requests", get(requests))
-        .route("/worlds/{world}/state", get(state))
-        .nest("/worlds/{world}/social", crate::social::control::router())
-        .nest("/worlds/{world}/roster", crate::roster::control::router())
-        .merge(bulk::router())
-        .fallback(|| async {
-            error(
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
-                "no such control-plane route",
-            )
-        })
-        .layer(axum::middleware::from_fn(refresh_live_after))
-}
-
-/// After a successful control-plane change of a world (presence, clock, players, …), push
-/// the live snapshots it changed.
-async fn refresh_live_after(
-    Extension(stub): Shared,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let mutating = request.method() != axum::http::Method::GET;
-    let world = request.uri().path().split('/').nth(2).map(str::to_owned);
-    let response = next.run(request).await;
-    if mutating
-        && response.status().is_success()
-        && let Some(world) = world.and_then(|id| stub.worlds.get(&id))
-    {
-        world.refresh_live();
-    }
-    response
-}
-
-async fn list_worlds(Extension(stub): Shared) -> Json<Vec<String>> {
-    Json(stub.worlds.ids())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewWorld {
-    #[serde(default)]
-    id: Option<String>,
-}
-
-async fn create_world(Extension(stub): Shared, body: axum::body::Bytes) -> Response {
-    let spec: NewWorld = if body.iter().all(u8::is_ascii_whitespace) {
-        NewWorld::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(spec) => spec,
-            Err(e) => return error(StatusCode::BAD_REQUEST, "INVALID_INPUT", e.to_string()),
-        }
-    };
-    match stub.worlds.create(spec.id) {
-        Ok(world) => (
-            StatusCode::CREATED,
-            Json(json!({"id": world.id, "prefix": format!("/w/{}", world.id)})),
-        )
-            .into_response(),
-        Err(message) => error(StatusCode::CONFLICT, "WORLD_NOT_CREATED", message),
-    }
-}
-
-async fn delete_world(Extension(stub): Shared, Path(id): Path<String>) -> Response {
-    if stub.worlds.delete(&id) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        error(
-            StatusCode::NOT_FOUND,
-            "UNKNOWN_WORLD",
-            format!("no world {id:?}"),
-        )
-    }
-}
-
-async fn create_user(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(spec): Body<NewUser>,
-) -> Response {
-    let world = match world(&stub, &id) {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
-    let now = world.now();
-    match world.roblox().create_user(spec, now) {
-        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
-        Err(message) => error(StatusCode::CONFLICT, "USER_NOT_CREATED", message),
-    }
-}
-
-pub(crate) fn done(result: Result<(), String>) -> Response {
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(message) => error(StatusCode::BAD_REQUEST, "INVALID_INPUT", message),
-    }
-}
-
-async fn set_presence(
-    Extension(stub): Shared,
-    Path((id, user)): Path<(String, i64)>,
-    Body(presence): Body<Presence>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let now = world.now();
-            done(world.roblox().set_presence(user, presence, now))
-        }
-        Err(e) => e,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Friendship {
-    a: i64,
-    b: i64,
-    #[serde(default)]
-    trusted: bool,
-}
-
-async fn add_friendship(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(f): Body<Friendship>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let now = world.now();
-            done(world.roblox().seed_friendship(f.a, f.b, f.trusted, now))
-        }
-        Err(e) => e,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Follow {
-    follower: i64,
-    followee: i64,
-}
-
-async fn add_follow(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(f): Body<Follow>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => done(world.roblox().seed_follow(f.follower, f.followee)),
-        Err(e) => e,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Block {
-    blocker: i64,
-    blocked: i64,
-}
-
-async fn add_block(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(b): Body<Block>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => done(world.roblox().block(b.blocker, b.blocked)),
-        Err(e) => e,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionQuery {
-    session: String,
-}
-
-async fn csrf(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Query(q): Query<SessionQuery>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            let now = world.now();
-            let token = world
-                .roblox()
-                .current_csrf(&q.session, now, stub.config.csrf_ttl());
-            Json(json!({"token": token})).into_response()
-        }
-        Err(e) => e,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Advance {
-    seconds: u64,
-}
-
-async fn advance(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(a): Body<Advance>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            world.advance(Duration::from_secs(a.seconds));
-            Json(json!({"now": world.now()})).into_response()
-        }
-        Err(e) => e,
-    }
-}
-
-async fn add_faults(
-    Extension(stub): Shared,
-    Path(id): Path<String>,
-    Body(rules): Body<Vec<FaultRule>>,
-) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            world.add_faults(rules);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => e,
-    }
-}
-
-async fn clear_faults(Extension(stub): Shared, Path(id): Path<String>) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => {
-            world.clear_faults();
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => e,
-    }
-}
-
-async fn requests(Extension(stub): Shared, Path(id): Path<String>) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => Json(world.requests()).into_response(),
-        Err(e) => e,
-    }
-}
-
-async fn state(Extension(stub): Shared, Path(id): Path<String>) -> Response {
-    match world(&stub, &id) {
-        Ok(world) => Json(world.dump()).into_response(),
-        Err(e) => e,
-    }
-}
-
-/// Typed client of the control plane, for tests and tools (works against any running stub).
+/// Typed client of the control plane.
 #[derive(Debug, Clone)]
 pub struct Control {
     base: String,
@@ -711,4 +372,32 @@ impl WorldHandle {
 
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl WorldHandle {
+    /// Seeds Roblox users, a friendship ring, one user's friends and followers in one call
+    /// (`POST /__stub/worlds/{w}/roblox/bulk`).
+    pub async fn bulk_roblox(&self, spec: &RobloxBulk) -> Result<RobloxBulkResult, ControlError> {
+        let body = serde_json::to_value(spec).unwrap_or_default();
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/roblox/bulk"),
+                Some(body),
+            )
+            .await
+    }
+
+    /// Seeds social players and one player's friendships in one call
+    /// (`POST /__stub/worlds/{w}/social/bulk`).
+    pub async fn bulk_social(&self, spec: &SocialBulk) -> Result<SocialBulkResult, ControlError> {
+        let body = serde_json::to_value(spec).unwrap_or_default();
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/social/bulk"),
+                Some(body),
+            )
+            .await
+    }
 }

@@ -1,8 +1,9 @@
 //! Contacts v1 on the generated `ContactsApi` trait: private user tags.
 
-use super::Guard;
+use super::auth::Guard;
 use crate::generated::contacts::*;
-use crate::http::{Invalid, RequestContext, StubError};
+use crate::http::{RequestContext, StubError};
+use crate::spec::Invalid;
 use axum::http::StatusCode;
 use social_sdk::contacts::types;
 

@@ -56,9 +56,10 @@
 //!   (`party`, `selection`, `launchSignal`) or an empty list (`invites`, `ready`) instead of
 //!   writing it; the document marks none of them required, and the SDK reads both forms.
 
-use super::SocialState;
 use crate::generated::party::*;
-use crate::http::{Invalid, RequestContext, StubError};
+use crate::http::{RequestContext, StubError};
+use crate::social::SocialState;
+use crate::spec::Invalid;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -812,8 +813,8 @@ fn as_player<T>(
     call: impl FnOnce(&mut SocialState, Uuid, &Rules) -> Outcome<T>,
 ) -> Result<T, StubError> {
     let rules = Rules::of(ctx);
-    let mut state = ctx.world.social();
-    let me = state.authenticate_player(ctx)?;
+    let mut state = ctx.world.social_mut();
+    let me = super::super::api::authenticate_player(&state, ctx)?;
     call(&mut state, me, &rules).map_err(|e| e.into_stub(ctx))
 }
 
@@ -825,14 +826,22 @@ fn as_server<T>(
     call: impl FnOnce(&mut SocialState, Uuid, &Rules) -> Outcome<T>,
 ) -> Result<T, StubError> {
     let rules = Rules::of(ctx);
-    let mut state = ctx.world.social();
-    state.authenticate_server(ctx)?;
+    let mut state = ctx.world.social_mut();
+    super::super::api::authenticate_server(&state, ctx)?;
     call(&mut state, actor, &rules).map_err(|e| e.into_stub(ctx))
 }
 
 impl PartyApi for PartyService {
+    fn party_live(
+        &self,
+        ctx: &RequestContext,
+        params: Result<serde_json::Map<String, serde_json::Value>, Invalid>,
+    ) -> Result<crate::http::LiveFeed, StubError> {
+        super::super::api::live_feed(ctx, params, &super::super::views::PARTY, None)
+    }
+
     fn invalid_input(&self, ctx: &RequestContext, problem: &Invalid) -> StubError {
-        ctx.world.social().invalid_input(ctx, problem)
+        super::super::api::invalid_input(&ctx.world.social(), ctx, problem)
     }
 
     async fn get_party(
@@ -1003,7 +1012,7 @@ impl PartyApi for PartyService {
         input: ServerPartyLookupInput,
     ) -> Result<types::PartyLookupResponse, StubError> {
         let state = ctx.world.social();
-        state.authenticate_server(&ctx)?;
+        super::super::api::authenticate_server(&state, &ctx)?;
         Ok(lookup(&state, &input.body.player_ids))
     }
 

@@ -60,9 +60,10 @@
 //!   `createdAt`.
 //! - **Profile settings** need only a valid token (no permission node).
 
-use super::{Block, Player, SocialState};
 use crate::generated::social_friends::*;
-use crate::http::{Invalid, RequestContext, StubError};
+use crate::http::{RequestContext, StubError};
+use crate::social::{Block, Player, SocialState};
+use crate::spec::Invalid;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -1019,8 +1020,8 @@ fn as_player<T>(
     f: impl FnOnce(&mut SocialState, &Rules, Uuid) -> Result<T, StubError>,
 ) -> Result<T, StubError> {
     let rules = Rules::of(ctx);
-    let mut state = ctx.world.social();
-    let actor = state.authenticate_player(ctx)?;
+    let mut state = ctx.world.social_mut();
+    let actor = super::super::api::authenticate_player(&state, ctx)?;
     f(&mut state, &rules, actor)
 }
 
@@ -1033,16 +1034,24 @@ fn as_server<I, T>(
     f: impl FnOnce(&mut SocialState, &Rules, Uuid, I) -> Outcome<T>,
 ) -> Result<T, StubError> {
     let rules = Rules::of(ctx);
-    let mut state = ctx.world.social();
-    state.authenticate_server(ctx)?;
+    let mut state = ctx.world.social_mut();
+    super::super::api::authenticate_server(&state, ctx)?;
     let input = before()?;
-    let actor = state.authenticate_actor(ctx, actor)?;
+    let actor = super::super::api::authenticate_actor(&state, ctx, actor)?;
     f(&mut state, &rules, actor, input).map_err(|e| e.into_stub(ctx))
 }
 
 impl SocialFriendsApi for SocialFriendsService {
+    fn social_friends_live(
+        &self,
+        ctx: &RequestContext,
+        params: Result<serde_json::Map<String, serde_json::Value>, Invalid>,
+    ) -> Result<crate::http::LiveFeed, StubError> {
+        super::super::api::live_feed(ctx, params, &super::super::views::FRIENDS, Some(READ))
+    }
+
     fn invalid_input(&self, ctx: &RequestContext, problem: &Invalid) -> StubError {
-        ctx.world.social().invalid_input(ctx, problem)
+        super::super::api::invalid_input(&ctx.world.social(), ctx, problem)
     }
 
     async fn get_profile_settings(

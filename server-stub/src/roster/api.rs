@@ -7,11 +7,12 @@
 //! body): the trait methods always return `Err`. Both methods of a dual-method endpoint call
 //! the same function.
 
-use super::codes::{BAD_PARAMETER, NO_PERMISSION, SUCCESS, USER_NOT_FOUND};
-use super::{App, ApplyArgs, Business, Caller, Credentials, RosterUser};
+use super::state::codes::{BAD_PARAMETER, NO_PERMISSION, SUCCESS, USER_NOT_FOUND};
+use super::state::{App, ApplyArgs, Business, Caller, Credentials, RosterUser};
 use crate::cursor::{self, CursorState};
 use crate::generated::roster::*;
-use crate::http::{Invalid, RequestContext, StubError};
+use crate::http::{RequestContext, StubError};
+use crate::spec::Invalid;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,0 +1,145 @@
+//! The application: every service's generated router mounted under its prefix, in the
+//! default world and under `/w/{world}`, the control plane under `/__stub`, the documents
+//! under `/openapi`, and [`RunningStub`], the stub on a loopback port for tests.
+
+use crate::control;
+use crate::generated;
+use crate::http::StubError;
+use crate::spec::SERVICES;
+use crate::world::Stub;
+use crate::{StubConfig, roblox, roster, social};
+use axum::Router;
+use axum::http::header;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+fn services() -> Router {
+    use generated::{contacts, friends, party, social_friends};
+    Router::new()
+        .nest(
+            "/friends",
+            friends::router(Arc::new(roblox::FriendsService)),
+        )
+        .nest(
+            "/contacts",
+            contacts::router(Arc::new(roblox::ContactsService)),
+        )
+        .nest(
+            "/roster",
+            generated::roster::router(Arc::new(roster::RosterService)),
+        )
+        .nest(
+            "/social",
+            social_friends::router(Arc::new(social::SocialFriendsService)),
+        )
+        .nest("/party", party::router(Arc::new(social::PartyService)))
+        // `Allow` is added by the router; the body says what went wrong, like the 404.
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            StubError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                serde_json::json!({
+                    "error": "METHOD_NOT_ALLOWED",
+                    "message": format!("{method} is not allowed here; see the Allow header"),
+                }),
+            )
+        })
+}
+
+/// The whole application.
+pub fn app(stub: Arc<Stub>) -> Router {
+    let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
+    for service in SERVICES {
+        let spec = service.spec;
+        router = router.route(
+            &format!("/openapi/{}.yaml", service.spec_name),
+            get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec) }),
+        );
+    }
+    let services = services();
+    router
+        .nest("/__stub", control::router())
+        .nest("/w/{world}", services.clone())
+        .merge(services)
+        .fallback(|| async {
+            StubError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                serde_json::json!({"error": "NOT_FOUND", "message": "no such route"}),
+            )
+        })
+        .layer(axum::Extension(stub))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A stub listening on a loopback port, for tests (like `wiremock::MockServer`). Stops when
+/// dropped.
+#[derive(Debug)]
+pub struct RunningStub {
+    addr: SocketAddr,
+    stub: Arc<Stub>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningStub {
+    /// Starts the stub on `127.0.0.1:0` with default settings.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(StubConfig::default()).await
+    }
+
+    /// Starts the stub on `127.0.0.1:0` with these settings.
+    pub async fn start_with(config: StubConfig) -> std::io::Result<Self> {
+        Self::start_at(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Starts the stub on a given (loopback) address, e.g. to restart one on the same port.
+    pub async fn start_at(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let stub = Stub::new(config);
+        let app = app(stub.clone());
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "stub server stopped");
+            }
+        });
+        Ok(Self { addr, stub, task })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The stub's state, for in-process inspection.
+    pub fn stub(&self) -> &Arc<Stub> {
+        &self.stub
+    }
+
+    /// Base URL of one service in the default world, e.g. `http://127.0.0.1:4000/friends`.
+    pub fn service_url(&self, spec_name: &str) -> Option<String> {
+        SERVICES
+            .iter()
+            .find(|s| s.spec_name == spec_name)
+            .map(|s| format!("{}{}", self.url(), s.prefix))
+    }
+
+    /// Stops the stub and waits until its listener is closed (so the port can be bound
+    /// again at once); open live connections close.
+    pub async fn stop(mut self) {
+        self.stub.shut_down();
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+
+    /// The typed control-plane client.
+    pub fn control(&self) -> control::Control {
+        control::Control::new(self.url())
+    }
+}
+
+impl Drop for RunningStub {
+    fn drop(&mut self) {
+        self.stub.shut_down();
+        self.task.abort();
+    }
+}

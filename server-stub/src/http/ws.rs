@@ -1,0 +1,162 @@
+//! Live operations: the WebSocket upgrade and the loop that writes a subscriber's frames.
+//!
+//! The service decides who may subscribe to what (its live trait method answers a
+//! [`LiveFeed`] or its own error); this module does the rest, for every live operation alike:
+//! - fault rules (by `operationId`): `status` answers instead of upgrading, `delayMs` delays
+//!   every frame, `reset` drops the socket right after the first frame;
+//! - first frame: the full snapshot; afterwards a frame only when the snapshot changed,
+//!   pushed by the world's live hub after the change that made it ([`World::publish`]),
+//!   never by polling. Each connection holds a `watch` receiver: only the newest frame is
+//!   kept, so a slow reader gets the latest state when it catches up and nothing queues up;
+//! - `interval` is the keep-alive ping period; a client that answers nothing for two
+//!   intervals (plus 5 s) is dropped.
+//!
+//! [`World::publish`]: crate::world::World::publish
+
+use super::extract::HeaderView;
+use super::pipeline::fault_status;
+use super::{RequestContext, StubError};
+use crate::spec::{Invalid, Operation};
+use crate::world::{Stub, Topic};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// What a service grants a live subscriber.
+#[derive(Debug)]
+pub struct LiveFeed {
+    /// The snapshot it follows.
+    pub topic: &'static Topic,
+    /// Whose snapshot (the topic renders one frame per key).
+    pub key: Uuid,
+    /// Keep-alive ping period.
+    pub interval: Duration,
+    /// The subprotocol to echo, when the client authenticated through one.
+    pub protocol: Option<String>,
+}
+
+/// Handles a live operation: the service's `authorize` sees the request and its checked
+/// query and header parameters, and grants a [`LiveFeed`] or answers an error.
+pub async fn live<F>(op: &'static Operation, request: Request, authorize: F) -> Response
+where
+    F: FnOnce(&RequestContext, Result<Map<String, Value>, Invalid>) -> Result<LiveFeed, StubError>,
+{
+    let (mut parts, _body) = request.into_parts();
+    let Some(stub) = parts.extensions.get::<Arc<Stub>>().cloned() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "stub state missing").into_response();
+    };
+    let world = match super::extract::world_of(&stub, &mut parts).await {
+        Ok((world, _, _)) => world,
+        Err(response) => return response,
+    };
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
+    let respond = |response: Response| {
+        world.log_request(
+            op.spec,
+            op.id,
+            method.as_str(),
+            uri.to_string(),
+            response.status().as_u16(),
+        );
+        response
+    };
+    let params = crate::spec::query_and_headers(op, parts.uri.query(), &HeaderView(&parts.headers));
+    let ctx = RequestContext {
+        world: world.clone(),
+        stub: stub.clone(),
+        headers: parts.headers.clone(),
+        method: parts.method.clone(),
+        spec: op.spec,
+        operation: op.id,
+    };
+    let feed = match authorize(&ctx, params) {
+        Ok(feed) => feed,
+        Err(error) => return respond(error.into_response()),
+    };
+    let fault = world.take_fault(op.spec, op.id);
+    let (delay, reset) = match fault {
+        Some(fault) => {
+            if let Some(response) = fault_status(&fault) {
+                return respond(response);
+            }
+            (fault.delay(), fault.resets())
+        }
+        None => (None, false),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        // A live client only sends pongs and a close: a small read buffer (tungstenite's
+        // default, 128 KiB, is zero-filled and stays resident per connection) and a 64 KiB
+        // cap on what it may send.
+        Ok(upgrade) => upgrade
+            .read_buffer_size(4 * 1024)
+            .max_message_size(64 * 1024)
+            .max_frame_size(64 * 1024),
+        Err(rejection) => return respond(rejection.into_response()),
+    };
+    let upgrade = match feed.protocol {
+        Some(protocol) => upgrade.protocols([protocol]),
+        None => upgrade,
+    };
+    let rx = world.subscribe(feed.topic, feed.key);
+    let closing = stub.shutting_down();
+    let interval = feed.interval;
+    let response =
+        upgrade.on_upgrade(move |socket| serve(socket, rx, closing, interval, delay, reset));
+    respond(response)
+}
+
+async fn serve(
+    mut socket: WebSocket,
+    mut rx: watch::Receiver<Arc<str>>,
+    mut closing: watch::Receiver<bool>,
+    interval: Duration,
+    delay: Option<Duration>,
+    reset: bool,
+) {
+    let first = rx.borrow_and_update().clone();
+    if socket
+        .send(Message::Text(first.as_ref().into()))
+        .await
+        .is_err()
+        || reset
+    {
+        return; // dropping the socket without a close frame is the "reset"
+    }
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            _ = closing.changed() => break,
+            changed = rx.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                if let Some(delay) = delay {
+                    tokio::time::sleep(delay).await;
+                }
+                let frame = rx.borrow_and_update().clone();
+                if socket.send(Message::Text(frame.as_ref().into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() > interval * 2 + Duration::from_secs(5) {
+                    break; // the client vanished
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+            message = socket.recv() => match message {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => heard = Instant::now(),
+            },
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The live frames of social friends and party: what a subscriber of each snapshot stream
+//! sees, rendered from one consistent view of the social state. The world's live hub is
+//! handed these as [`Topic`]s and decides when to push.
+
+use super::SocialState;
+use super::friends::{Rules, overview};
+use crate::config::StubConfig;
+use crate::world::{Topic, World};
+use chrono::{DateTime, Utc};
+use social_sdk::{party, social_friends};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// `GET /v1/social/friends/live`: the caller's friends, counts and requests.
+pub(crate) static FRIENDS: Topic = Topic {
+    name: "social-friends",
+    render: render_friends,
+};
+
+/// `GET /v1/social/party/live`: the caller's party and pending invites.
+pub(crate) static PARTY: Topic = Topic {
+    name: "party",
+    render: render_party,
+};
+
+fn render_friends(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
+    let now = world.now();
+    let state = world.social();
+    players
+        .iter()
+        .map(|player| friends_frame(&state, &world.config, *player, now))
+        .collect()
+}
+
+fn render_party(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
+    let now = world.now();
+    let state = world.social();
+    players
+        .iter()
+        .map(|player| party_frame(&state, *player, now))
+        .collect()
+}
+
+/// One friends frame, as JSON text.
+pub(crate) fn friends_frame(
+    state: &SocialState,
+    config: &StubConfig,
+    player: Uuid,
+    now: DateTime<Utc>,
+) -> Arc<str> {
+    let rules = Rules::at(config, now);
+    let overview = overview(state, &rules, player, player).ok();
+    let frame = social_friends::types::FriendsLiveFrame {
+        type_: Some(social_friends::types::KnownFriendsLiveFrameType::FriendsSnapshot.into()),
+        friends: overview
+            .as_ref()
+            .map(|o| o.friends.clone())
+            .unwrap_or_default(),
+        counts: overview.as_ref().and_then(|o| o.counts.clone()),
+        requests: Some(overview.and_then(|o| o.requests).unwrap_or_default()),
+    };
+    let text = serde_json::to_value(&frame).and_then(|mut value| {
+        crate::spec::complete_component("social-friends", "FriendsLiveFrame", &mut value);
+        serde_json::to_string(&value)
+    });
+    Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))
+}
+
+/// One party frame: the same shape as `GET /v1/social/party`, nulls and empty lists
+/// included.
+pub(crate) fn party_frame(state: &SocialState, player: Uuid, now: DateTime<Utc>) -> Arc<str> {
+    let overview: party::types::PartyOverview = state.party_overview(player, now);
+    let text = serde_json::to_value(&overview).and_then(|mut value| {
+        crate::spec::complete_response("party", "get_party", &mut value);
+        serde_json::to_string(&value)
+    });
+    Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))
+}

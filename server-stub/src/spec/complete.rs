@@ -1,0 +1,63 @@
+//! Completion of answers: what the generated types leave out when serialising (absent
+//! nullable properties, absent arrays) is written as the real services write it.
+
+use serde_json::Value;
+
+/// Like [`complete_response`] for a named schema of a document (live frames).
+pub fn complete_component(spec: &str, component: &str, value: &mut Value) {
+    if let Some(schema) = super::component(spec, component) {
+        complete(value, schema, 0);
+    }
+}
+
+/// Fills in what the generated types leave out when serialising: every property of the
+/// success schema that is absent becomes `null` when nullable and `[]` when an array, at any
+/// depth, so answers have the real services' full shape (`"party": null`, `"friends": []`).
+pub fn complete_response(spec: &str, operation: &str, value: &mut Value) {
+    if let Some(schema) =
+        super::operation(spec, operation).and_then(|op| op.success_schema.as_ref())
+    {
+        complete(value, schema, 0);
+    }
+}
+
+fn complete(value: &mut Value, schema: &Value, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                // An open enum or a oneOf of objects: complete against the branch that fits.
+                if let Some(branch) = schema
+                    .get("oneOf")
+                    .and_then(Value::as_array)
+                    .and_then(|b| b.iter().find(|b| b.get("properties").is_some()))
+                {
+                    complete(value, branch, depth + 1);
+                }
+                return;
+            };
+            for (name, property) in properties {
+                match map.get_mut(name) {
+                    Some(inner) => complete(inner, property, depth + 1),
+                    None if property.get("nullable").and_then(Value::as_bool) == Some(true) => {
+                        map.insert(name.clone(), Value::Null);
+                    }
+                    None if property.get("type").and_then(Value::as_str) == Some("array") => {
+                        map.insert(name.clone(), Value::Array(Vec::new()));
+                    }
+                    None => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    complete(item, item_schema, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}

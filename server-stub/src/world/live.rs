@@ -1,0 +1,104 @@
+//! The live hub of one world: who follows which snapshot, and what they were sent last.
+//!
+//! The hub knows no service. A service hands it a [`Topic`]: a name and a function that
+//! renders the frames of a set of subscribers from one consistent view of the world. After a
+//! request (or a control-plane change) marked the world dirty, [`World::publish`] re-renders
+//! every subscriber once and pushes only the frames that changed. Each subscriber holds a
+//! `watch` channel: only the newest frame is kept, so a slow reader skips to the latest state
+//! and nothing queues up.
+
+use super::World;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// A kind of live snapshot.
+#[derive(Debug)]
+pub struct Topic {
+    /// Its name (for logs and tests).
+    pub name: &'static str,
+    /// The frames of these subscribers (one per key, same order), rendered from one
+    /// consistent view of the world.
+    pub render: fn(&World, &[Uuid]) -> Vec<Arc<str>>,
+}
+
+impl Topic {
+    fn same(&self, other: &Topic) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// One live connection's latest frame.
+#[derive(Debug)]
+struct Subscriber {
+    topic: &'static Topic,
+    key: Uuid,
+    tx: watch::Sender<Arc<str>>,
+}
+
+/// Every live subscriber of a world.
+#[derive(Debug, Default)]
+pub(crate) struct LiveHub {
+    subscribers: Vec<Subscriber>,
+}
+
+impl LiveHub {
+    pub(crate) fn add(
+        &mut self,
+        topic: &'static Topic,
+        key: Uuid,
+        first: Arc<str>,
+    ) -> watch::Receiver<Arc<str>> {
+        let (tx, rx) = watch::channel(first);
+        self.subscribers.push(Subscriber { topic, key, tx });
+        rx
+    }
+
+    pub(crate) fn open(&self) -> usize {
+        self.subscribers
+            .iter()
+            .filter(|s| !s.tx.is_closed())
+            .count()
+    }
+
+    /// Renders every open subscriber's frame (each distinct key once per topic) and pushes
+    /// those that differ from what the subscriber holds.
+    pub(crate) fn refresh(&mut self, world: &World) {
+        self.subscribers.retain(|s| !s.tx.is_closed());
+        let mut topics: Vec<&'static Topic> = Vec::new();
+        for subscriber in &self.subscribers {
+            if !topics.iter().any(|t| t.same(subscriber.topic)) {
+                topics.push(subscriber.topic);
+            }
+        }
+        for topic in topics {
+            let mut keys: Vec<Uuid> = self
+                .subscribers
+                .iter()
+                .filter(|s| s.topic.same(topic))
+                .map(|s| s.key)
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let frames: HashMap<Uuid, Arc<str>> = keys
+                .iter()
+                .copied()
+                .zip((topic.render)(world, &keys))
+                .collect();
+            for subscriber in self.subscribers.iter().filter(|s| s.topic.same(topic)) {
+                let Some(frame) = frames.get(&subscriber.key) else {
+                    continue;
+                };
+                subscriber.tx.send_if_modified(|current| {
+                    if current == frame {
+                        false
+                    } else {
+                        *current = frame.clone();
+                        true
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Worlds: isolated state addressed by base-URL prefix (`/w/{world}/…`), each with its own
+//! clock, fault rules, request log, live hub and the state of every service. Every mutation
+//! of a world's state happens under that world's lock, so it is atomic.
+//!
+//! This layer sits above the services' state and below the transport: it never sees an HTTP
+//! request and never calls up into a service (live frames come from the [`Topic`] a service
+//! hands the hub).
+
+mod clock;
+mod faults;
+mod live;
+mod log;
+mod refusal;
+
+pub use faults::{Fault, FaultRule};
+pub use live::Topic;
+pub use log::{LOG_CAPACITY, LoggedRequest};
+pub use refusal::{Refusal, RefusalKind};
+
+use crate::config::StubConfig;
+use crate::roblox::RobloxState;
+use crate::roster::RosterState;
+use crate::social::SocialState;
+use chrono::{DateTime, Utc};
+use clock::Clock;
+use faults::Faults;
+use live::LiveHub;
+use log::RequestLog;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The id of the world the bare prefixes (`/friends/…`) address.
+pub const DEFAULT_WORLD: &str = "default";
+/// How many worlds may exist at once.
+pub const MAX_WORLDS: usize = 10_000;
+
+/// The stub's shared state: settings and worlds.
+#[derive(Debug)]
+pub struct Stub {
+    /// Limits and TTLs.
+    pub config: Arc<StubConfig>,
+    /// Every world.
+    pub worlds: Worlds,
+    /// Set when the stub shuts down: open live connections close.
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Stub {
+    /// A stub with these settings and an empty default world.
+    pub fn new(config: StubConfig) -> Arc<Self> {
+        let config = Arc::new(config);
+        Arc::new(Self {
+            worlds: Worlds::new(config.clone()),
+            config,
+            shutdown: tokio::sync::watch::Sender::new(false),
+        })
+    }
+
+    /// Closes every open live connection (the listener is the caller's to stop).
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Changes to `true` when the stub shuts down.
+    pub fn shutting_down(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+}
+
+/// All worlds.
+#[derive(Debug)]
+pub struct Worlds {
+    config: Arc<StubConfig>,
+    map: RwLock<HashMap<String, Arc<World>>>,
+}
+
+impl Worlds {
+    /// The registry with the default world in it.
+    pub fn new(config: Arc<StubConfig>) -> Self {
+        let worlds = Self {
+            config,
+            map: RwLock::new(HashMap::new()),
+        };
+        worlds.create(Some(DEFAULT_WORLD.to_owned())).ok();
+        worlds
+    }
+
+    /// The default world.
+    pub fn default_world(&self) -> Arc<World> {
+        match self.get(DEFAULT_WORLD) {
+            Some(world) => world,
+            None => {
+                let world = Arc::new(World::new(DEFAULT_WORLD.to_owned(), self.config.clone()));
+                self.write().insert(DEFAULT_WORLD.to_owned(), world.clone());
+                world
+            }
+        }
+    }
+
+    /// A world by id.
+    pub fn get(&self, id: &str) -> Option<Arc<World>> {
+        self.map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// A world by id, or the refusal the control plane answers.
+    pub fn find(&self, id: &str) -> Result<Arc<World>, Refusal> {
+        self.get(id)
+            .ok_or_else(|| Refusal::not_found("UNKNOWN_WORLD", format!("no world {id:?}")))
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<World>>> {
+        self.map.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a world (a fresh id when none is given).
+    pub fn create(&self, id: Option<String>) -> Result<Arc<World>, String> {
+        let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned());
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err("a world id is 1-64 characters of A-Z, a-z, 0-9, '-' and '_'".into());
+        }
+        let mut map = self.write();
+        if map.contains_key(&id) {
+            return Err(format!("world {id:?} exists already"));
+        }
+        if map.len() >= MAX_WORLDS {
+            return Err(format!("at most {MAX_WORLDS} worlds; delete some first"));
+        }
+        let world = Arc::new(World::new(id.clone(), self.config.clone()));
+        map.insert(id, world.clone());
+        Ok(world)
+    }
+
+    /// Deletes a world; the default world is reset instead.
+    pub fn delete(&self, id: &str) -> bool {
+        let mut map = self.write();
+        if id == DEFAULT_WORLD {
+            map.insert(
+                id.to_owned(),
+                Arc::new(World::new(id.to_owned(), self.config.clone())),
+            );
+            return true;
+        }
+        map.remove(id).is_some()
+    }
+
+    /// Ids of every world.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// One isolated world.
+#[derive(Debug)]
+pub struct World {
+    /// Its id.
+    pub id: String,
+    /// The stub's settings.
+    pub config: Arc<StubConfig>,
+    /// Key for the world's tamper-evident cursors.
+    pub secret: [u8; 32],
+    clock: Mutex<Clock>,
+    faults: Mutex<Faults>,
+    log: Mutex<RequestLog>,
+    roblox: Mutex<RobloxState>,
+    social: Mutex<SocialState>,
+    roster: Mutex<RosterState>,
+    live: Mutex<LiveHub>,
+    /// Set by every change a live frame may show (social state, the clock); cleared by
+    /// [`publish`](Self::publish).
+    dirty: AtomicBool,
+}
+
+/// The social state, locked for reading (a change goes through
+/// [`World::social_mut`], which tells the live hub).
+#[derive(Debug)]
+pub struct Read<'a, T>(MutexGuard<'a, T>);
+
+impl<T> std::ops::Deref for Read<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The social state, locked for a change: when the guard goes (the change is complete and
+/// still under the lock), the world is marked dirty, so the next [`World::publish`] renders
+/// it. Marking on release, not on acquire, is what keeps a push from being lost: a publish
+/// that ran between the two would otherwise clear the mark before the change landed.
+#[derive(Debug)]
+pub struct Write<'a, T> {
+    guard: MutexGuard<'a, T>,
+    dirty: &'a AtomicBool,
+}
+
+impl<T> std::ops::Deref for Write<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> std::ops::DerefMut for Write<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for Write<'_, T> {
+    fn drop(&mut self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+}
+
+impl World {
+    fn new(id: String, config: Arc<StubConfig>) -> Self {
+        let mut secret = [0u8; 32];
+        secret[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        secret[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        Self {
+            id,
+            roblox: Mutex::new(RobloxState::new(&config)),
+            social: Mutex::new(SocialState::new(&config)),
+            roster: Mutex::new(RosterState::new(&config)),
+            live: Mutex::new(LiveHub::default()),
+            config,
+            secret,
+            clock: Mutex::new(Clock::new()),
+            faults: Mutex::new(Faults::default()),
+            log: Mutex::new(RequestLog::default()),
+            dirty: AtomicBool::new(false),
+        }
+    }
+
+    /// The world's time: real time plus however far tests advanced it.
+    pub fn now(&self) -> DateTime<Utc> {
+        lock(&self.clock).now()
+    }
+
+    /// Moves the world's clock forward.
+    pub fn advance(&self, by: Duration) {
+        lock(&self.clock).advance(by);
+        self.mark_dirty();
+    }
+
+    /// The Friends/Contacts state, locked.
+    pub fn roblox(&self) -> MutexGuard<'_, RobloxState> {
+        lock(&self.roblox)
+    }
+
+    /// The social friends + party state (they share players), locked for reading.
+    pub fn social(&self) -> Read<'_, SocialState> {
+        Read(lock(&self.social))
+    }
+
+    /// The social friends + party state, locked for a change: the live hub re-renders its
+    /// subscribers at the next [`publish`](Self::publish).
+    pub fn social_mut(&self) -> Write<'_, SocialState> {
+        Write {
+            guard: lock(&self.social),
+            dirty: &self.dirty,
+        }
+    }
+
+    /// The roster state, locked.
+    pub fn roster(&self) -> MutexGuard<'_, RosterState> {
+        lock(&self.roster)
+    }
+
+    /// Notes a change live frames may show.
+    pub fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Subscribes to a live topic; the receiver starts with the current frame.
+    ///
+    /// The subscriber list stays locked from rendering the first frame until the subscriber
+    /// is in it (the lock order of [`publish`](Self::publish): live, then the state the
+    /// topic renders): a change landing in between would otherwise refresh the list without
+    /// it, and the new subscriber would keep the older frame until some later change.
+    pub fn subscribe(
+        &self,
+        topic: &'static Topic,
+        key: Uuid,
+    ) -> tokio::sync::watch::Receiver<Arc<str>> {
+        let mut hub = lock(&self.live);
+        let first = (topic.render)(self, &[key])
+            .pop()
+            .unwrap_or_else(|| Arc::from("{}"));
+        hub.add(topic, key, first)
+    }
+
+    /// After a change: when the world is dirty, re-renders every live subscriber and pushes
+    /// the frames that changed. Called at the end of every request and control-plane call.
+    pub fn publish(&self) {
+        if self.dirty.swap(false, Ordering::AcqRel) {
+            lock(&self.live).refresh(self);
+        }
+    }
+
+    /// How many live connections are open.
+    pub fn live_subscribers(&self) -> usize {
+        lock(&self.live).open()
+    }
+
+    /// Adds fault rules (applied in order).
+    pub fn add_faults(&self, rules: Vec<FaultRule>) {
+        lock(&self.faults).add(rules);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// The fault rules still armed.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.faults).rules()
+    }
+
+    /// The first armed rule matching the operation, used up by one.
+    pub fn take_fault(&self, spec: &str, operation: &str) -> Option<Fault> {
+        lock(&self.faults).take(spec, operation)
+    }
+
+    /// Appends to the request log.
+    pub fn log_request(&self, spec: &str, operation: &str, method: &str, uri: String, status: u16) {
+        let entry = LoggedRequest {
+            at: self.now(),
+            service: spec.to_owned(),
+            operation: operation.to_owned(),
+            method: method.to_owned(),
+            uri,
+            status,
+        };
+        lock(&self.log).push(entry);
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.log).entries()
+    }
+
+    /// Everything in the world, as JSON.
+    pub fn dump(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "now": self.now(),
+            "roblox": self.roblox().dump(),
+            "social": self.social().dump(),
+            "roster": self.roster().dump(),
+            "faults": self.faults(),
+        })
+    }
+}
+
+/// Poison-tolerant lock: a panicking request must not take the world down with it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

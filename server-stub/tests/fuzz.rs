@@ -19,6 +19,7 @@ use axum::http::{Method, Request};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
+use social_stub::spec::Location;
 use social_stub::{SERVICES, Stub, StubConfig, app};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -37,48 +38,31 @@ struct Op {
 fn operations() -> &'static [Op] {
     static OPS: OnceLock<Vec<Op>> = OnceLock::new();
     OPS.get_or_init(|| {
-        let mut ops = Vec::new();
-        for service in SERVICES {
-            let doc: Value = serde_yaml_ng::from_str(service.spec).expect("document parses");
-            for (path, item) in doc["paths"].as_object().expect("paths") {
-                for (method, op) in item.as_object().expect("path item") {
-                    let Ok(method) = method.to_uppercase().parse::<Method>() else {
-                        continue;
-                    };
-                    if !op.is_object() || method == Method::OPTIONS {
-                        continue;
-                    }
-                    let params = |place: &str| -> Vec<String> {
-                        op["parameters"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|p| {
-                                let p = resolve(&doc, p);
-                                (p["in"] == place).then(|| p["name"].as_str().map(String::from))?
-                            })
-                            .collect()
-                    };
-                    ops.push(Op {
-                        method,
-                        path: format!("{}{path}", service.prefix),
-                        query: params("query"),
-                        headers: params("header"),
-                    });
+        let mut ops: Vec<Op> = social_stub::spec::operations()
+            .map(|op| {
+                let prefix = SERVICES
+                    .iter()
+                    .find(|s| s.spec_name == op.spec)
+                    .map_or("", |s| s.prefix);
+                let params = |place: Location| -> Vec<String> {
+                    op.params
+                        .iter()
+                        .filter(|p| p.location == place)
+                        .map(|p| p.name.clone())
+                        .collect()
+                };
+                Op {
+                    method: op.method.parse().expect("a method"),
+                    path: format!("{prefix}{}", op.path),
+                    query: params(Location::Query),
+                    headers: params(Location::Header),
                 }
-            }
-        }
+            })
+            .collect();
+        // The index is a map: a fixed order keeps shrinking and seeds reproducible.
+        ops.sort_by(|a, b| (&a.path, a.method.as_str()).cmp(&(&b.path, b.method.as_str())));
         ops
     })
-}
-
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str() {
-        Some(pointer) => doc
-            .pointer(pointer.trim_start_matches('#'))
-            .unwrap_or(value),
-        None => value,
-    }
 }
 
 /// Credentials of one seeded world, made through the control plane.

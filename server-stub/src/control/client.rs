@@ -1,7 +1,7 @@
 //! [`Control`], the typed client of the control plane, for tests and tools (works against
 //! any running stub).
 
-use crate::roblox::CreatedUser;
+use crate::roblox::state::CreatedUser;
 use crate::roblox::seed::{RobloxBulk, RobloxBulkResult};
 use crate::social::seed::{SocialBulk, SocialBulkResult};
 use crate::world::{FaultRule, LoggedRequest};
@@ -105,7 +105,7 @@ impl WorldHandle {
     /// The base URL of one service in this world (`friends`, `contacts`, `roster`,
     /// `social-friends`, `party`).
     pub fn service_url(&self, spec_name: &str) -> String {
-        let prefix = crate::SERVICES
+        let prefix = crate::spec::SERVICES
             .iter()
             .find(|s| s.spec_name == spec_name)
             .map_or("", |s| s.prefix);
@@ -195,7 +195,7 @@ impl WorldHandle {
     pub async fn create_player(
         &self,
         spec: Value,
-    ) -> Result<crate::social::CreatedPlayer, ControlError> {
+    ) -> Result<crate::social::state::CreatedPlayer, ControlError> {
         self.control
             .call(
                 reqwest::Method::POST,
@@ -288,7 +288,7 @@ impl WorldHandle {
     }
 
     /// Creates a roster app: its `appId` and `adminToken`.
-    pub async fn create_roster_app(&self) -> Result<crate::roster::CreatedRosterApp, ControlError> {
+    pub async fn create_roster_app(&self) -> Result<crate::roster::state::CreatedRosterApp, ControlError> {
         self.control
             .call(
                 reqwest::Method::POST,
@@ -304,7 +304,7 @@ impl WorldHandle {
         &self,
         app: &str,
         spec: Value,
-    ) -> Result<crate::roster::CreatedRosterUser, ControlError> {
+    ) -> Result<crate::roster::state::CreatedRosterUser, ControlError> {
         let path = self.path(&format!("/roster/apps/{}/users", urlencode(app)));
         self.control
             .call(reqwest::Method::POST, &path, Some(spec))
@@ -317,7 +317,7 @@ impl WorldHandle {
         app: &str,
         user: i64,
         spec: Value,
-    ) -> Result<crate::roster::RosterUser, ControlError> {
+    ) -> Result<crate::roster::state::RosterUser, ControlError> {
         let path = self.path(&format!("/roster/apps/{}/users/{user}", urlencode(app)));
         self.control
             .call(reqwest::Method::PATCH, &path, Some(spec))

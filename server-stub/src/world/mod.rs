@@ -18,9 +18,9 @@ pub use log::{LOG_CAPACITY, LoggedRequest};
 pub use refusal::{Refusal, RefusalKind};
 
 use crate::config::StubConfig;
-use crate::roblox::RobloxState;
-use crate::roster::RosterState;
-use crate::social::SocialState;
+use crate::roblox::state::RobloxState;
+use crate::roster::state::RosterState;
+use crate::social::state::SocialState;
 use chrono::{DateTime, Utc};
 use clock::Clock;
 use faults::Faults;

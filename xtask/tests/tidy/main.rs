@@ -12,11 +12,7 @@
 //! doc) and knows string, raw-string, char and lifetime literals, so a `//` inside a string
 //! or `crate::` inside a doc comment never counts. Std only.
 
-// The test target is this file; its helpers live beside it in `tidy/` (each file of the
-// workspace stays under the 800 lines rule (a) enforces).
-#[path = "tidy/layers.rs"]
 mod layers;
-#[path = "tidy/scan.rs"]
 mod scan;
 
 use layers::{glob_match, layering_problems};
@@ -51,6 +47,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 0 foundation: configuration, cursors, the parsed documents.
     ("config.rs", 0),
     ("cursor.rs", 0),
+    ("shared.rs", 0),
     ("spec.rs", 0),
     ("spec/**", 0),
     // Top-level directories: the whole directory is one layer.
@@ -77,7 +74,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("app.rs", 7),
     ("lib.rs", 7),
     ("main.rs", 7),
-    ("*/mod.rs", 7),
+    ("**/mod.rs", 7),
 ];
 
 /// Layer 7 may import anything (it declares modules and re-exports them).

@@ -7,16 +7,16 @@
 //! body): the trait methods always return `Err`. Both methods of a dual-method endpoint call
 //! the same function.
 
-use super::state::codes::{BAD_PARAMETER, NO_PERMISSION, SUCCESS, USER_NOT_FOUND};
-use super::state::{App, ApplyArgs, Business, Caller, Credentials, RosterUser};
+use super::rules::ApplyArgs;
+use super::state::codes::{BAD_PARAMETER, NO_PERMISSION, USER_NOT_FOUND};
+use super::state::{App, Business, Caller, Credentials, RosterUser};
+use super::views::{self, Outcome, Success};
 use crate::cursor::{self, CursorState};
 use crate::generated::roster::*;
 use crate::http::{RequestContext, StubError};
 use crate::spec::Invalid;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Value, json};
 use social_sdk::roster::types;
 
 /// Most ids or items one call takes (`x-limit` of `apply/batch` and `POST /roster/list`),
@@ -27,55 +27,9 @@ const MAX_ITEMS: usize = 100;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RosterService;
 
-/// A success: `data`, and on the paged lists the next `cursor` and the caller's `version`.
-struct Success {
-    data: Value,
-    cursor: Option<String>,
-    version: Option<i64>,
-}
-
-impl Success {
-    fn data(data: impl Serialize) -> Self {
-        Self {
-            data: serde_json::to_value(data).unwrap_or(Value::Null),
-            cursor: None,
-            version: None,
-        }
-    }
-}
-
-type Outcome = Result<Success, Business>;
-
-/// Operations whose `data` the document does not mark nullable: an error leaves it out.
-const DATA_NOT_NULLABLE: [&str; 4] = [
-    "apply_roster_friends_batch",
-    "get_roster_user_by_id",
-    "get_roster_user_by_mobile",
-    "get_roster_user_by_name",
-];
-
-/// The HTTP answer to an outcome (always 200; see the module docs).
+/// The HTTP answer to an outcome (always 200; see the `roster` docs).
 fn respond(ctx: &RequestContext, outcome: Outcome) -> StubError {
-    let body = match outcome {
-        Ok(success) => {
-            let mut body = json!({"code": SUCCESS, "data": success.data, "message": null});
-            if let Some(cursor) = success.cursor {
-                body["cursor"] = json!(cursor);
-            }
-            if let Some(version) = success.version {
-                body["version"] = json!(version);
-            }
-            body
-        }
-        Err(error) => {
-            let mut body = json!({"code": error.code, "message": error.message});
-            if !DATA_NOT_NULLABLE.contains(&ctx.operation) {
-                body["data"] = Value::Null;
-            }
-            body
-        }
-    };
-    StubError::new(StatusCode::OK, body)
+    StubError::new(StatusCode::OK, views::envelope(ctx.operation, outcome))
 }
 
 fn credentials(ctx: &RequestContext) -> Credentials {
@@ -141,25 +95,6 @@ fn decode_cursor(
         Some(c) => cursor::decode(&ctx.world.secret, list, c)
             .map(Some)
             .ok_or_else(|| bad("cursor is not one this list handed out")),
-    }
-}
-
-/// A user as `viewer` sees them (friend fields from the viewer's side).
-fn user_info(app: &App, viewer: Option<i64>, user: &RosterUser) -> types::RosterUserInfo {
-    let side = viewer.and_then(|v| app.side(v, user.id));
-    types::RosterUserInfo {
-        alias: side.and_then(|s| s.alias.clone()),
-        auth_mode: Some(user.auth_mode),
-        auth_question: user.auth_question.clone(),
-        avatar: user.avatar.clone(),
-        description: user.description.clone(),
-        ext: side.and_then(|s| s.ext.clone()),
-        mute_notification: Some(side.is_some_and(|s| s.mute_notification)),
-        nick_name: user.nickname.clone(),
-        public_info: user.public_info.clone(),
-        relation: Some(app.relation(viewer, user.id)),
-        user_id: Some(user.id),
-        username: Some(user.username.clone()),
     }
 }
 
@@ -265,12 +200,7 @@ fn list_applications(ctx: &RequestContext, cursor: Option<&str>, limit: i32) -> 
             .items
             .iter()
             .filter_map(|seq| app.application(*seq))
-            .map(|a| types::RosterApplication {
-                expired_time: Some(a.expired_time),
-                reason: a.reason.clone(),
-                status: Some(a.status),
-                user_id: Some(a.from),
-            })
+            .map(views::application)
             .collect();
         Ok(Success {
             cursor: page.next,
@@ -328,7 +258,7 @@ fn lookup(
 ) -> StubError {
     run(ctx, |app, caller, _| {
         let user = find(app)?;
-        Ok(Success::data(user_info(app, caller.acting, user)))
+        Ok(Success::data(views::user_info(app, caller.acting, user)))
     })
 }
 
@@ -403,7 +333,7 @@ fn friend_details(ctx: &RequestContext, ids: Vec<i64>) -> StubError {
             .into_iter()
             .filter(|id| seen.insert(*id))
             .filter_map(|id| app.user(id))
-            .map(|user| user_info(app, caller.acting, user))
+            .map(|user| views::user_info(app, caller.acting, user))
             .collect();
         Ok(Success::data(users))
     })

@@ -14,6 +14,14 @@
 //! Live (`x-dropshot-websocket`) operations are trait methods too: the service answers who
 //! may follow which snapshot (`crate::http::LiveFeed`) and `crate::http::live` upgrades the
 //! connection and writes the frames.
+//!
+//! For an `x-envelope` document (every answer HTTP 200 with `{code, data, message}`), a
+//! method returns its success as `Ok` with the envelope's `data` (or, when the envelope has
+//! more fields, such as `cursor` and `version`, an `<Op>Output` struct with `data` and those
+//! fields), and the router writes the envelope: `{code: <success>, data, message: null}`,
+//! then each further field that is set, in the document's order. The answer goes through
+//! the error path of `crate::http::handle`, as the business errors (still `Err`) do, so it
+//! is sent as built, without the completion of absent nullable fields.
 
 use crate::spec::{Spec, rust_type};
 use anyhow::{Context, Result, bail};
@@ -33,11 +41,43 @@ struct ServerOp {
     output: TokenStream,
     fields: Vec<TokenStream>,
     websocket: bool,
+    /// How the router writes an enveloped success (`x-envelope` documents).
+    enveloped: Option<TokenStream>,
+}
+
+/// The document's `x-envelope: {code, success, data, message}`.
+struct Envelope {
+    code: String,
+    success: i64,
+    data: String,
+    message: String,
+}
+
+impl Envelope {
+    fn of(spec: &Spec) -> Result<Option<Self>> {
+        let Some(ext) = spec.raw.get("x-envelope") else {
+            return Ok(None);
+        };
+        let field = |name: &str| {
+            ext[name]
+                .as_str()
+                .map(str::to_owned)
+                .with_context(|| format!("x-envelope.{name}"))
+        };
+        Ok(Some(Self {
+            code: field("code")?,
+            success: ext["success"].as_i64().context("x-envelope.success")?,
+            data: field("data")?,
+            message: field("message")?,
+        }))
+    }
 }
 
 /// Emits the server module for a document.
 pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
+    let envelope = Envelope::of(spec)?;
     let mut ops = Vec::new();
+    let mut outputs = TokenStream::new();
     for op in spec.operations() {
         let id = op.id().to_owned();
         let websocket = op.op.get("x-dropshot-websocket").is_some();
@@ -78,7 +118,14 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
                 quote! { #[doc = #doc] #[serde(rename = "$body", default)] pub body: ::std::option::Option<#ty> }
             });
         }
-        let (success, output) = success(spec, &op.op["responses"])?;
+        let (success, mut output, schema) = success(spec, &op.op["responses"])?;
+        let mut enveloped = None;
+        if let (Some(env), Some(schema), false) = (&envelope, schema, websocket) {
+            let (ok, wrap, extra) = envelope_of(spec, env, &id, success, schema)?;
+            output = ok;
+            enveloped = Some(wrap);
+            outputs.extend(extra);
+        }
         ops.push(ServerOp {
             id,
             method: op.method.clone(),
@@ -88,6 +135,7 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
             output,
             fields,
             websocket,
+            enveloped,
         });
     }
 
@@ -185,6 +233,19 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
                 }
             } else {
                 let method = format_ident!("{}", op.id);
+                let call = match &op.enveloped {
+                    None => quote! { |ctx, input| api.#method(ctx, input) },
+                    Some(wrap) => quote! {
+                        |ctx, input| {
+                            let answer = api.#method(ctx, input);
+                            async move {
+                                answer
+                                    .await
+                                    .and_then(|output| ::std::result::Result::<(), _>::Err(#wrap))
+                            }
+                        }
+                    },
+                };
                 quote! {
                     {
                         let api = api.clone();
@@ -195,7 +256,7 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
                                     &#statik,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.#method(ctx, input),
+                                    #call,
                                 )
                                 .await
                             }
@@ -208,14 +269,61 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
         routes.extend(quote! { .route(#path, #chain) });
     }
 
-    let trait_doc = format!(
+    let mut trait_doc = format!(
         " Every operation of `openapi/{stem}.yaml`. Implement all of them: there are no \
          defaults."
     );
+    let mut helpers = TokenStream::new();
+    if let Some(env) = &envelope {
+        trait_doc.push_str(&format!(
+            " A success is `Ok` with the envelope's `{}`, which the router wraps; a business \
+             error is `Err`, its whole envelope built by the service.",
+            env.data
+        ));
+        let (code, data, message) = (&env.code, &env.data, &env.message);
+        let success = env.success;
+        helpers.extend(quote! {
+            /// The `x-envelope` of a success: `{code, data, message: null}`, then each further
+            /// field that is set, as the operation's success status.
+            fn envelope(
+                status: u16,
+                data: impl ::serde::Serialize,
+                extra: ::std::vec::Vec<(&'static str, ::std::option::Option<::serde_json::Value>)>,
+            ) -> crate::http::StubError {
+                let data = ::serde_json::to_value(data).unwrap_or(::serde_json::Value::Null);
+                let mut body = ::serde_json::Map::new();
+                body.insert(#code.to_owned(), ::serde_json::Value::from(#success));
+                body.insert(#data.to_owned(), data);
+                body.insert(#message.to_owned(), ::serde_json::Value::Null);
+                for (name, field) in extra {
+                    if let ::std::option::Option::Some(field) = field {
+                        body.insert(name.to_owned(), field);
+                    }
+                }
+                crate::http::StubError::new(
+                    ::axum::http::StatusCode::from_u16(status)
+                        .unwrap_or(::axum::http::StatusCode::OK),
+                    ::serde_json::Value::Object(body),
+                )
+            }
+        });
+        if !outputs.is_empty() {
+            helpers.extend(quote! {
+                /// A further envelope field, as JSON (`None`: left out).
+                fn field(
+                    value: ::std::option::Option<impl ::serde::Serialize>,
+                ) -> ::std::option::Option<::serde_json::Value> {
+                    value.map(|v| ::serde_json::to_value(v).unwrap_or(::serde_json::Value::Null))
+                }
+            });
+        }
+    }
     Ok(quote! {
         use #types_path as types;
 
         #inputs
+
+        #outputs
 
         #[doc = #trait_doc]
         pub trait #trait_name: Send + Sync + 'static {
@@ -234,6 +342,8 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
         }
 
         #statics
+
+        #helpers
     })
 }
 
@@ -265,7 +375,11 @@ fn field_name(name: &str) -> String {
     }
 }
 
-fn success(spec: &Spec, responses: &Value) -> Result<(u16, TokenStream)> {
+/// The status, Rust type and JSON schema of an operation's success.
+fn success<'a>(
+    spec: &'a Spec,
+    responses: &'a Value,
+) -> Result<(u16, TokenStream, Option<&'a Value>)> {
     let responses = responses.as_object().context("responses")?;
     for (status, response) in responses {
         let Ok(code) = status.parse::<u16>() else {
@@ -277,13 +391,89 @@ fn success(spec: &Spec, responses: &Value) -> Result<(u16, TokenStream)> {
         let response = spec.resolve(response)?;
         return Ok(
             match response.pointer("/content/application~1json/schema") {
-                None => (code, quote!(())),
+                None => (code, quote!(()), None),
                 Some(schema) => {
                     let ty = rust_type(schema).context("name the success schema")?;
-                    (code, ty.parse().map_err(|e| anyhow::anyhow!("{e}"))?)
+                    let ty = ty.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+                    (code, ty, Some(schema))
                 }
             },
         );
     }
     bail!("no success response")
+}
+
+/// For an enveloped success schema: the `Ok` type of the trait method, the expression the
+/// router answers `output` (that `Ok` value) with, and the `<Op>Output` struct when the
+/// envelope has fields besides code, data and message.
+fn envelope_of(
+    spec: &Spec,
+    env: &Envelope,
+    id: &str,
+    status: u16,
+    schema: &Value,
+) -> Result<(TokenStream, TokenStream, TokenStream)> {
+    let schema = spec.resolve(schema)?;
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .with_context(|| format!("{id}: an enveloped answer needs properties"))?;
+    for field in [&env.code, &env.message] {
+        if !properties.contains_key(field) {
+            bail!("{id}: the success schema has no `{field}` (x-envelope)");
+        }
+    }
+    let data = properties.get(&env.data).with_context(|| {
+        format!(
+            "{id}: the success schema has no `{}` (x-envelope)",
+            env.data
+        )
+    })?;
+    let data_ty: TokenStream = rust_type(data)
+        .with_context(|| format!("{id}.{}: name its schema", env.data))?
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let extras: Vec<(&String, &Value)> = properties
+        .iter()
+        .filter(|(name, _)| ![&env.code, &env.data, &env.message].contains(name))
+        .collect();
+    if extras.is_empty() {
+        let wrap = quote!(envelope(#status, output, ::std::vec::Vec::new()));
+        return Ok((data_ty, wrap, TokenStream::new()));
+    }
+    let name = format_ident!("{}Output", id.to_upper_camel_case());
+    let data_field = format_ident!("{}", field_name(&env.data));
+    let data_doc = format!(" `{}`.", env.data);
+    let mut fields = vec![quote! { #[doc = #data_doc] pub #data_field: #data_ty }];
+    let mut pushes = Vec::new();
+    for (json, property) in extras {
+        let ty: TokenStream = rust_type(property)
+            .with_context(|| format!("{id}.{json}: name its schema"))?
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let field = format_ident!("{}", field_name(json));
+        let doc = format!(" `{json}` (left out when `None`).");
+        fields.push(quote! { #[doc = #doc] pub #field: ::std::option::Option<#ty> });
+        pushes.push(quote! {
+            (#json, field(self.#field))
+        });
+    }
+    let doc = format!(
+        " The success of `{id}`: the envelope's `{}` and its further fields.",
+        env.data
+    );
+    let output = quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name { #(#fields,)* }
+
+        impl #name {
+            /// The envelope the router answers with.
+            fn into_envelope(self, status: u16) -> crate::http::StubError {
+                envelope(status, self.#data_field, ::std::vec::Vec::from([#(#pushes),*]))
+            }
+        }
+    };
+    let wrap = quote!(output.into_envelope(#status));
+    Ok((quote!(#name), wrap, output))
 }

@@ -263,7 +263,53 @@ pub struct UnblockRosterUserInput {
     #[serde(rename = "user_id")]
     pub user_id: i64,
 }
-/// Every operation of `openapi/roster.yaml`. Implement all of them: there are no defaults.
+/// The success of `list_roster_applications`: the envelope's `data` and its further fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRosterApplicationsOutput {
+    /// `data`.
+    pub data: ::std::vec::Vec<types::RosterApplication>,
+    /// `cursor` (left out when `None`).
+    pub cursor: ::std::option::Option<::std::string::String>,
+    /// `version` (left out when `None`).
+    pub version: ::std::option::Option<i64>,
+}
+impl ListRosterApplicationsOutput {
+    /// The envelope the router answers with.
+    fn into_envelope(self, status: u16) -> crate::http::StubError {
+        envelope(
+            status,
+            self.data,
+            ::std::vec::Vec::from([
+                ("cursor", field(self.cursor)),
+                ("version", field(self.version)),
+            ]),
+        )
+    }
+}
+/// The success of `list_roster_friend_ids`: the envelope's `data` and its further fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRosterFriendIdsOutput {
+    /// `data`.
+    pub data: ::std::vec::Vec<i64>,
+    /// `cursor` (left out when `None`).
+    pub cursor: ::std::option::Option<::std::string::String>,
+    /// `version` (left out when `None`).
+    pub version: ::std::option::Option<i64>,
+}
+impl ListRosterFriendIdsOutput {
+    /// The envelope the router answers with.
+    fn into_envelope(self, status: u16) -> crate::http::StubError {
+        envelope(
+            status,
+            self.data,
+            ::std::vec::Vec::from([
+                ("cursor", field(self.cursor)),
+                ("version", field(self.version)),
+            ]),
+        )
+    }
+}
+/// Every operation of `openapi/roster.yaml`. Implement all of them: there are no defaults. A success is `Ok` with the envelope's `data`, which the router wraps; a business error is `Err`, its whole envelope built by the service.
 pub trait RosterApi: Send + Sync + 'static {
     /// The service's own answer to input the document rejects.
     fn invalid_input(
@@ -277,7 +323,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: AcceptRosterApplicationInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/accept`: Agree to add friend (POST form)
     fn accept_roster_application_via_post(
@@ -285,7 +331,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: AcceptRosterApplicationViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/apply`: Apply to add friend
     fn apply_roster_friend(
@@ -293,7 +339,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: ApplyRosterFriendInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/apply/batch`: Add friends in batch
     fn apply_roster_friends_batch(
@@ -302,7 +348,7 @@ pub trait RosterApi: Send + Sync + 'static {
         input: ApplyRosterFriendsBatchInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            types::RosterApplyBatchResponse,
+            types::RosterApplyBatchResult,
             crate::http::StubError,
         >,
     > + Send;
@@ -313,7 +359,7 @@ pub trait RosterApi: Send + Sync + 'static {
         input: ListRosterApplicationsInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            types::RosterApplicationListResponse,
+            ListRosterApplicationsOutput,
             crate::http::StubError,
         >,
     > + Send;
@@ -323,7 +369,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: BlockRosterUserInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/block`: Add to blacklist (POST form)
     fn block_roster_user_via_post(
@@ -331,7 +377,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: BlockRosterUserViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `GET /roster/blocked_list`: List of blacklists
     fn list_roster_blocked(
@@ -339,10 +385,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: ListRosterBlockedInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            types::RosterIdListResponse,
-            crate::http::StubError,
-        >,
+        Output = ::std::result::Result<::std::vec::Vec<i64>, crate::http::StubError>,
     > + Send;
     /// `PUT /roster/decline`: Reject friend request
     fn decline_roster_application(
@@ -350,7 +393,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: DeclineRosterApplicationInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/decline`: Reject friend request (POST form)
     fn decline_roster_application_via_post(
@@ -358,7 +401,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: DeclineRosterApplicationViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/delete`: Delete friend (POST form)
     fn delete_roster_friend_via_post(
@@ -366,7 +409,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: DeleteRosterFriendViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `DELETE /roster/delete`: Delete friend
     fn delete_roster_friend(
@@ -374,7 +417,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: DeleteRosterFriendInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `PUT /roster/ext`: Update friend extension information
     fn update_roster_friend_ext(
@@ -382,7 +425,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: UpdateRosterFriendExtInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `POST /roster/ext`: Update friend extension information (POST form)
     fn update_roster_friend_ext_via_post(
@@ -390,7 +433,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: UpdateRosterFriendExtViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `GET /roster/id`: Search for users by ID
     fn get_roster_user_by_id(
@@ -398,10 +441,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetRosterUserByIdInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            types::RosterUserInfoResponse,
-            crate::http::StubError,
-        >,
+        Output = ::std::result::Result<types::RosterUserInfo, crate::http::StubError>,
     > + Send;
     /// `GET /roster/list`: List of friends
     fn list_roster_friend_ids(
@@ -409,7 +449,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: ListRosterFriendIdsInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterFriendIdPage, crate::http::StubError>,
+        Output = ::std::result::Result<ListRosterFriendIdsOutput, crate::http::StubError>,
     > + Send;
     /// `POST /roster/list`: List of friend details
     fn list_roster_friend_details(
@@ -418,7 +458,7 @@ pub trait RosterApi: Send + Sync + 'static {
         input: ListRosterFriendDetailsInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            types::RosterUserInfoListResponse,
+            ::std::vec::Vec<types::RosterUserInfo>,
             crate::http::StubError,
         >,
     > + Send;
@@ -428,7 +468,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: RosterMayMessageInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `GET /roster/mobile`: Search for user by mobile number
     fn get_roster_user_by_mobile(
@@ -436,10 +476,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetRosterUserByMobileInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            types::RosterUserInfoResponse,
-            crate::http::StubError,
-        >,
+        Output = ::std::result::Result<types::RosterUserInfo, crate::http::StubError>,
     > + Send;
     /// `GET /roster/name`: Search for user by username
     fn get_roster_user_by_name(
@@ -447,10 +484,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetRosterUserByNameInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            types::RosterUserInfoResponse,
-            crate::http::StubError,
-        >,
+        Output = ::std::result::Result<types::RosterUserInfo, crate::http::StubError>,
     > + Send;
     /// `POST /roster/unblock`: Remove from blacklist (POST form)
     fn unblock_roster_user_via_post(
@@ -458,7 +492,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: UnblockRosterUserViaPostInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
     /// `DELETE /roster/unblock`: Remove from blacklist
     fn unblock_roster_user(
@@ -466,7 +500,7 @@ pub trait RosterApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: UnblockRosterUserInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::RosterBoolResponse, crate::http::StubError>,
+        Output = ::std::result::Result<bool, crate::http::StubError>,
     > + Send;
 }
 /// Routes every operation of the document to `api`.
@@ -484,7 +518,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_ACCEPT_ROSTER_APPLICATION,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.accept_roster_application(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.accept_roster_application(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -500,7 +544,16 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
                                     |ctx, input| {
-                                        api.accept_roster_application_via_post(ctx, input)
+                                        let answer = api
+                                            .accept_roster_application_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
                                     },
                                 )
                                 .await
@@ -520,7 +573,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_APPLY_ROSTER_FRIEND,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.apply_roster_friend(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.apply_roster_friend(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -539,7 +602,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_APPLY_ROSTER_FRIENDS_BATCH,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.apply_roster_friends_batch(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.apply_roster_friends_batch(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -558,7 +631,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_LIST_ROSTER_APPLICATIONS,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.list_roster_applications(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.list_roster_applications(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(output.into_envelope(200u16)))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -577,7 +660,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_BLOCK_ROSTER_USER,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.block_roster_user(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.block_roster_user(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -592,7 +685,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_BLOCK_ROSTER_USER_VIA_POST,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.block_roster_user_via_post(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.block_roster_user_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -611,7 +714,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_LIST_ROSTER_BLOCKED,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.list_roster_blocked(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.list_roster_blocked(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -630,7 +743,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_DECLINE_ROSTER_APPLICATION,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.decline_roster_application(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.decline_roster_application(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -646,7 +769,16 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
                                     |ctx, input| {
-                                        api.decline_roster_application_via_post(ctx, input)
+                                        let answer = api
+                                            .decline_roster_application_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
                                     },
                                 )
                                 .await
@@ -666,7 +798,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_DELETE_ROSTER_FRIEND_VIA_POST,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.delete_roster_friend_via_post(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.delete_roster_friend_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -681,7 +823,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_DELETE_ROSTER_FRIEND,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.delete_roster_friend(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.delete_roster_friend(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -700,7 +852,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_UPDATE_ROSTER_FRIEND_EXT,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.update_roster_friend_ext(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.update_roster_friend_ext(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -716,7 +878,16 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
                                     |ctx, input| {
-                                        api.update_roster_friend_ext_via_post(ctx, input)
+                                        let answer = api
+                                            .update_roster_friend_ext_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
                                     },
                                 )
                                 .await
@@ -736,7 +907,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_GET_ROSTER_USER_BY_ID,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.get_roster_user_by_id(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.get_roster_user_by_id(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -755,7 +936,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_LIST_ROSTER_FRIEND_IDS,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.list_roster_friend_ids(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.list_roster_friend_ids(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(output.into_envelope(200u16)))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -770,7 +961,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_LIST_ROSTER_FRIEND_DETAILS,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.list_roster_friend_details(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.list_roster_friend_details(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -789,7 +990,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_ROSTER_MAY_MESSAGE,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.roster_may_message(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.roster_may_message(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -808,7 +1019,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_GET_ROSTER_USER_BY_MOBILE,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.get_roster_user_by_mobile(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.get_roster_user_by_mobile(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -827,7 +1048,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_GET_ROSTER_USER_BY_NAME,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.get_roster_user_by_name(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.get_roster_user_by_name(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -846,7 +1077,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_UNBLOCK_ROSTER_USER_VIA_POST,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.unblock_roster_user_via_post(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.unblock_roster_user_via_post(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -861,7 +1102,17 @@ pub fn router<S: RosterApi>(api: ::std::sync::Arc<S>) -> ::axum::Router {
                                     &OP_UNBLOCK_ROSTER_USER,
                                     raw,
                                     |ctx, problem| api.invalid_input(ctx, problem),
-                                    |ctx, input| api.unblock_roster_user(ctx, input),
+                                    |ctx, input| {
+                                        let answer = api.unblock_roster_user(ctx, input);
+                                        async move {
+                                            answer
+                                                .await
+                                                .and_then(|output| ::std::result::Result::<
+                                                    (),
+                                                    _,
+                                                >::Err(envelope(200u16, output, ::std::vec::Vec::new())))
+                                        }
+                                    },
                                 )
                                 .await
                         }
@@ -1001,3 +1252,32 @@ static OP_UNBLOCK_ROSTER_USER: crate::spec::Operation = crate::spec::Operation {
     method: "DELETE",
     success: 200u16,
 };
+/// The `x-envelope` of a success: `{code, data, message: null}`, then each further
+/// field that is set, as the operation's success status.
+fn envelope(
+    status: u16,
+    data: impl ::serde::Serialize,
+    extra: ::std::vec::Vec<(&'static str, ::std::option::Option<::serde_json::Value>)>,
+) -> crate::http::StubError {
+    let data = ::serde_json::to_value(data).unwrap_or(::serde_json::Value::Null);
+    let mut body = ::serde_json::Map::new();
+    body.insert("code".to_owned(), ::serde_json::Value::from(200i64));
+    body.insert("data".to_owned(), data);
+    body.insert("message".to_owned(), ::serde_json::Value::Null);
+    for (name, field) in extra {
+        if let ::std::option::Option::Some(field) = field {
+            body.insert(name.to_owned(), field);
+        }
+    }
+    crate::http::StubError::new(
+        ::axum::http::StatusCode::from_u16(status)
+            .unwrap_or(::axum::http::StatusCode::OK),
+        ::serde_json::Value::Object(body),
+    )
+}
+/// A further envelope field, as JSON (`None`: left out).
+fn field(
+    value: ::std::option::Option<impl ::serde::Serialize>,
+) -> ::std::option::Option<::serde_json::Value> {
+    value.map(|v| ::serde_json::to_value(v).unwrap_or(::serde_json::Value::Null))
+}

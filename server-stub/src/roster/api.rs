@@ -1,23 +1,24 @@
 //! The roster API on the generated `RosterApi` trait.
 //!
-//! Every answer is HTTP 200 with the whole envelope. The generated response types leave
-//! absent fields out, but the real envelope carries `"message": null` on success (and
-//! `"data": null` on an error), so each answer is built as JSON, its `data` from the SDK's
-//! types, and handed to the HTTP layer as a [`StubError`] (which carries any status and
-//! body): the trait methods always return `Err`. Both methods of a dual-method endpoint call
-//! the same function.
+//! Every answer is HTTP 200 with the whole envelope. A success is `Ok` with the envelope's
+//! `data` (on the two paged lists, the generated `<Op>Output` with `cursor` and `version`),
+//! which the generated router wraps as `{"code":200,"data":…,"message":null}`; a business
+//! error is `Err` with its whole envelope ([`views::error_envelope`]) as a [`StubError`]
+//! (which carries any status and body). Both methods of a dual-method endpoint call the same
+//! function.
 
-use super::state::codes::{BAD_PARAMETER, NO_PERMISSION, SUCCESS, USER_NOT_FOUND};
-use super::state::{App, ApplyArgs, Business, Caller, Credentials, RosterUser};
+use super::rules::ApplyArgs;
+use super::state::codes::{BAD_PARAMETER, NO_PERMISSION, USER_NOT_FOUND};
+use super::state::{App, Business, Caller, Credentials, RosterUser};
+use super::views;
 use crate::cursor::{self, CursorState};
 use crate::generated::roster::*;
 use crate::http::{RequestContext, StubError};
 use crate::spec::Invalid;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Value, json};
 use social_sdk::roster::types;
+use std::convert::Infallible;
 
 /// Most ids or items one call takes (`x-limit` of `apply/batch` and `POST /roster/list`),
 /// and the largest `limit`.
@@ -27,55 +28,9 @@ const MAX_ITEMS: usize = 100;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RosterService;
 
-/// A success: `data`, and on the paged lists the next `cursor` and the caller's `version`.
-struct Success {
-    data: Value,
-    cursor: Option<String>,
-    version: Option<i64>,
-}
-
-impl Success {
-    fn data(data: impl Serialize) -> Self {
-        Self {
-            data: serde_json::to_value(data).unwrap_or(Value::Null),
-            cursor: None,
-            version: None,
-        }
-    }
-}
-
-type Outcome = Result<Success, Business>;
-
-/// Operations whose `data` the document does not mark nullable: an error leaves it out.
-const DATA_NOT_NULLABLE: [&str; 4] = [
-    "apply_roster_friends_batch",
-    "get_roster_user_by_id",
-    "get_roster_user_by_mobile",
-    "get_roster_user_by_name",
-];
-
-/// The HTTP answer to an outcome (always 200; see the module docs).
-fn respond(ctx: &RequestContext, outcome: Outcome) -> StubError {
-    let body = match outcome {
-        Ok(success) => {
-            let mut body = json!({"code": SUCCESS, "data": success.data, "message": null});
-            if let Some(cursor) = success.cursor {
-                body["cursor"] = json!(cursor);
-            }
-            if let Some(version) = success.version {
-                body["version"] = json!(version);
-            }
-            body
-        }
-        Err(error) => {
-            let mut body = json!({"code": error.code, "message": error.message});
-            if !DATA_NOT_NULLABLE.contains(&ctx.operation) {
-                body["data"] = Value::Null;
-            }
-            body
-        }
-    };
-    StubError::new(StatusCode::OK, body)
+/// The HTTP answer to a business error (200; see the `roster` docs).
+fn refuse(ctx: &RequestContext, error: Business) -> StubError {
+    StubError::new(StatusCode::OK, views::error_envelope(ctx.operation, error))
 }
 
 fn credentials(ctx: &RequestContext) -> Credentials {
@@ -98,6 +53,10 @@ fn credentials(ctx: &RequestContext) -> Credentials {
     }
 }
 
+/// What an operation answers: its `data` (the router writes the envelope), or a business
+/// error's envelope.
+type Answer<T> = Result<T, StubError>;
+
 /// World time, and the application TTL in ms.
 struct Clock {
     now: DateTime<Utc>,
@@ -105,7 +64,10 @@ struct Clock {
 }
 
 /// Checks the credentials and runs `op` on the caller's app, all under one lock.
-fn run(ctx: &RequestContext, op: impl FnOnce(&mut App, Caller, &Clock) -> Outcome) -> StubError {
+fn run<T>(
+    ctx: &RequestContext,
+    op: impl FnOnce(&mut App, Caller, &Clock) -> Result<T, Business>,
+) -> Result<T, StubError> {
     let now = ctx.world.now();
     let outcome = {
         let mut state = ctx.world.roster();
@@ -117,7 +79,7 @@ fn run(ctx: &RequestContext, op: impl FnOnce(&mut App, Caller, &Clock) -> Outcom
             .authenticate(&credentials(ctx))
             .and_then(|(app, caller)| op(app, caller, &clock))
     };
-    respond(ctx, outcome)
+    outcome.map_err(|error| refuse(ctx, error))
 }
 
 fn bad(detail: impl AsRef<str>) -> Business {
@@ -144,34 +106,15 @@ fn decode_cursor(
     }
 }
 
-/// A user as `viewer` sees them (friend fields from the viewer's side).
-fn user_info(app: &App, viewer: Option<i64>, user: &RosterUser) -> types::RosterUserInfo {
-    let side = viewer.and_then(|v| app.side(v, user.id));
-    types::RosterUserInfo {
-        alias: side.and_then(|s| s.alias.clone()),
-        auth_mode: Some(user.auth_mode),
-        auth_question: user.auth_question.clone(),
-        avatar: user.avatar.clone(),
-        description: user.description.clone(),
-        ext: side.and_then(|s| s.ext.clone()),
-        mute_notification: Some(side.is_some_and(|s| s.mute_notification)),
-        nick_name: user.nickname.clone(),
-        public_info: user.public_info.clone(),
-        relation: Some(app.relation(viewer, user.id)),
-        user_id: Some(user.id),
-        username: Some(user.username.clone()),
-    }
-}
-
-fn accept(ctx: &RequestContext, from: i64) -> StubError {
+fn accept(ctx: &RequestContext, from: i64) -> Answer<bool> {
     run(ctx, |app, caller, clock| {
         let me = caller.user()?;
         app.accept(me, from, clock.now)?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
-fn apply(ctx: &RequestContext, body: types::RosterApplyRequest) -> StubError {
+fn apply(ctx: &RequestContext, body: types::RosterApplyRequest) -> Answer<bool> {
     run(ctx, |app, caller, clock| {
         let me = caller.user()?;
         let args = ApplyArgs {
@@ -180,11 +123,14 @@ fn apply(ctx: &RequestContext, body: types::RosterApplyRequest) -> StubError {
             auth_answer: body.auth_answer,
         };
         app.apply(me, body.user_id, args, clock.now, clock.ttl_ms)?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
-fn apply_batch(ctx: &RequestContext, items: Vec<types::RosterApplicationRequest>) -> StubError {
+fn apply_batch(
+    ctx: &RequestContext,
+    items: Vec<types::RosterApplicationRequest>,
+) -> Answer<types::RosterApplyBatchResult> {
     run(ctx, |app, caller, clock| {
         let me = caller.user()?;
         if items.len() > MAX_ITEMS {
@@ -216,11 +162,15 @@ fn apply_batch(ctx: &RequestContext, items: Vec<types::RosterApplicationRequest>
                 }
             }
         }
-        Ok(Success::data(result))
+        Ok(result)
     })
 }
 
-fn list_applications(ctx: &RequestContext, cursor: Option<&str>, limit: i32) -> StubError {
+fn list_applications(
+    ctx: &RequestContext,
+    cursor: Option<&str>,
+    limit: i32,
+) -> Answer<ListRosterApplicationsOutput> {
     run(ctx, |app, caller, clock| {
         let me = caller.user()?;
         let limit = check_limit(limit)?;
@@ -265,50 +215,43 @@ fn list_applications(ctx: &RequestContext, cursor: Option<&str>, limit: i32) -> 
             .items
             .iter()
             .filter_map(|seq| app.application(*seq))
-            .map(|a| types::RosterApplication {
-                expired_time: Some(a.expired_time),
-                reason: a.reason.clone(),
-                status: Some(a.status),
-                user_id: Some(a.from),
-            })
+            .map(views::application)
             .collect();
-        Ok(Success {
+        Ok(ListRosterApplicationsOutput {
+            data,
             cursor: page.next,
             version: Some(app.version(me)),
-            ..Success::data(data)
         })
     })
 }
 
-fn block(ctx: &RequestContext, target: i64) -> StubError {
+fn block(ctx: &RequestContext, target: i64) -> Answer<bool> {
     run(ctx, |app, caller, _| {
         app.block(caller.user()?, target)?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
-fn blocked_list(ctx: &RequestContext) -> StubError {
-    run(ctx, |app, caller, _| {
-        Ok(Success::data(app.blocked_by(caller.user()?)))
-    })
+fn blocked_list(ctx: &RequestContext) -> Answer<Vec<i64>> {
+    run(ctx, |app, caller, _| Ok(app.blocked_by(caller.user()?)))
 }
 
-fn decline(ctx: &RequestContext, body: types::RosterDeclineRequest) -> StubError {
+fn decline(ctx: &RequestContext, body: types::RosterDeclineRequest) -> Answer<bool> {
     run(ctx, |app, caller, clock| {
         let me = caller.user()?;
         app.decline(me, body.user_id, body.reason, clock.now.timestamp_millis())?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
-fn delete(ctx: &RequestContext, friend: i64) -> StubError {
+fn delete(ctx: &RequestContext, friend: i64) -> Answer<bool> {
     run(ctx, |app, caller, _| {
         app.delete(caller.user()?, friend)?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
-fn update_ext(ctx: &RequestContext, body: types::RosterExtUpdateRequest) -> StubError {
+fn update_ext(ctx: &RequestContext, body: types::RosterExtUpdateRequest) -> Answer<bool> {
     run(ctx, |app, caller, _| {
         let me = caller.user()?;
         app.update_ext(
@@ -318,25 +261,25 @@ fn update_ext(ctx: &RequestContext, body: types::RosterExtUpdateRequest) -> Stub
             body.ext,
             body.mute_notification,
         )?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
 fn lookup(
     ctx: &RequestContext,
     find: impl FnOnce(&App) -> Result<&RosterUser, Business>,
-) -> StubError {
+) -> Answer<types::RosterUserInfo> {
     run(ctx, |app, caller, _| {
         let user = find(app)?;
-        Ok(Success::data(user_info(app, caller.acting, user)))
+        Ok(views::user_info(app, caller.acting, user))
     })
 }
 
-fn by_id(ctx: &RequestContext, id: i64) -> StubError {
+fn by_id(ctx: &RequestContext, id: i64) -> Answer<types::RosterUserInfo> {
     lookup(ctx, |app| app.existing(id))
 }
 
-fn by_name(ctx: &RequestContext, username: &str) -> StubError {
+fn by_name(ctx: &RequestContext, username: &str) -> Answer<types::RosterUserInfo> {
     lookup(ctx, |app| {
         if username.trim().is_empty() {
             return Err(bad("username is empty"));
@@ -346,7 +289,7 @@ fn by_name(ctx: &RequestContext, username: &str) -> StubError {
     })
 }
 
-fn by_mobile(ctx: &RequestContext, mobile: &str) -> StubError {
+fn by_mobile(ctx: &RequestContext, mobile: &str) -> Answer<types::RosterUserInfo> {
     lookup(ctx, |app| {
         if mobile.trim().is_empty() {
             return Err(bad("mobile is empty"));
@@ -356,7 +299,11 @@ fn by_mobile(ctx: &RequestContext, mobile: &str) -> StubError {
     })
 }
 
-fn friend_ids(ctx: &RequestContext, cursor: Option<&str>, limit: i32) -> StubError {
+fn friend_ids(
+    ctx: &RequestContext,
+    cursor: Option<&str>,
+    limit: i32,
+) -> Answer<ListRosterFriendIdsOutput> {
     run(ctx, |app, caller, _| {
         let me = caller.user()?;
         let limit = check_limit(limit)?;
@@ -385,15 +332,15 @@ fn friend_ids(ctx: &RequestContext, cursor: Option<&str>, limit: i32) -> StubErr
             forward,
             backward,
         );
-        Ok(Success {
+        Ok(ListRosterFriendIdsOutput {
+            data: page.items,
             cursor: page.next,
             version: Some(app.version(me)),
-            ..Success::data(page.items)
         })
     })
 }
 
-fn friend_details(ctx: &RequestContext, ids: Vec<i64>) -> StubError {
+fn friend_details(ctx: &RequestContext, ids: Vec<i64>) -> Answer<Vec<types::RosterUserInfo>> {
     run(ctx, |app, caller, _| {
         if ids.len() > MAX_ITEMS {
             return Err(bad(format!("at most {MAX_ITEMS} ids, not {}", ids.len())));
@@ -403,13 +350,13 @@ fn friend_details(ctx: &RequestContext, ids: Vec<i64>) -> StubError {
             .into_iter()
             .filter(|id| seen.insert(*id))
             .filter_map(|id| app.user(id))
-            .map(|user| user_info(app, caller.acting, user))
+            .map(|user| views::user_info(app, caller.acting, user))
             .collect();
-        Ok(Success::data(users))
+        Ok(users)
     })
 }
 
-fn may_message(ctx: &RequestContext, user: i64, roster: i64) -> StubError {
+fn may_message(ctx: &RequestContext, user: i64, roster: i64) -> Answer<bool> {
     run(ctx, |app, caller, _| {
         if !caller.admin && caller.acting != Some(user) && caller.acting != Some(roster) {
             return Err(Business::new(
@@ -422,199 +369,199 @@ fn may_message(ctx: &RequestContext, user: i64, roster: i64) -> StubError {
         if user == roster {
             return Err(bad("user_id and roster_id are the same user"));
         }
-        Ok(Success::data(app.may_message(user, roster)))
+        Ok(app.may_message(user, roster))
     })
 }
 
-fn unblock(ctx: &RequestContext, target: i64) -> StubError {
+fn unblock(ctx: &RequestContext, target: i64) -> Answer<bool> {
     run(ctx, |app, caller, _| {
         app.unblock(caller.user()?, target)?;
-        Ok(Success::data(true))
+        Ok(true)
     })
 }
 
 impl RosterApi for RosterService {
     fn invalid_input(&self, ctx: &RequestContext, problem: &Invalid) -> StubError {
-        run(ctx, |_, _, _| Err(bad(problem.to_string())))
+        // The credentials are checked first: a refusal of theirs wins over the input's.
+        let Err(error) = run(ctx, |_, _, _| {
+            Err::<Infallible, _>(bad(problem.to_string()))
+        });
+        error
     }
 
     async fn accept_roster_application(
         &self,
         ctx: RequestContext,
         input: AcceptRosterApplicationInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(accept(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        accept(&ctx, input.user_id)
     }
 
     async fn accept_roster_application_via_post(
         &self,
         ctx: RequestContext,
         input: AcceptRosterApplicationViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(accept(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        accept(&ctx, input.user_id)
     }
 
     async fn apply_roster_friend(
         &self,
         ctx: RequestContext,
         input: ApplyRosterFriendInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(apply(&ctx, input.body))
+    ) -> Result<bool, StubError> {
+        apply(&ctx, input.body)
     }
 
     async fn apply_roster_friends_batch(
         &self,
         ctx: RequestContext,
         input: ApplyRosterFriendsBatchInput,
-    ) -> Result<types::RosterApplyBatchResponse, StubError> {
-        Err(apply_batch(&ctx, input.body))
+    ) -> Result<types::RosterApplyBatchResult, StubError> {
+        apply_batch(&ctx, input.body)
     }
 
     async fn list_roster_applications(
         &self,
         ctx: RequestContext,
         input: ListRosterApplicationsInput,
-    ) -> Result<types::RosterApplicationListResponse, StubError> {
-        Err(list_applications(
-            &ctx,
-            input.cursor.as_deref(),
-            input.limit,
-        ))
+    ) -> Result<ListRosterApplicationsOutput, StubError> {
+        list_applications(&ctx, input.cursor.as_deref(), input.limit)
     }
 
     async fn block_roster_user(
         &self,
         ctx: RequestContext,
         input: BlockRosterUserInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(block(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        block(&ctx, input.user_id)
     }
 
     async fn block_roster_user_via_post(
         &self,
         ctx: RequestContext,
         input: BlockRosterUserViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(block(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        block(&ctx, input.user_id)
     }
 
     async fn list_roster_blocked(
         &self,
         ctx: RequestContext,
         _input: ListRosterBlockedInput,
-    ) -> Result<types::RosterIdListResponse, StubError> {
-        Err(blocked_list(&ctx))
+    ) -> Result<Vec<i64>, StubError> {
+        blocked_list(&ctx)
     }
 
     async fn decline_roster_application(
         &self,
         ctx: RequestContext,
         input: DeclineRosterApplicationInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(decline(&ctx, input.body))
+    ) -> Result<bool, StubError> {
+        decline(&ctx, input.body)
     }
 
     async fn decline_roster_application_via_post(
         &self,
         ctx: RequestContext,
         input: DeclineRosterApplicationViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(decline(&ctx, input.body))
+    ) -> Result<bool, StubError> {
+        decline(&ctx, input.body)
     }
 
     async fn delete_roster_friend_via_post(
         &self,
         ctx: RequestContext,
         input: DeleteRosterFriendViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(delete(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        delete(&ctx, input.user_id)
     }
 
     async fn delete_roster_friend(
         &self,
         ctx: RequestContext,
         input: DeleteRosterFriendInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(delete(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        delete(&ctx, input.user_id)
     }
 
     async fn update_roster_friend_ext(
         &self,
         ctx: RequestContext,
         input: UpdateRosterFriendExtInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(update_ext(&ctx, input.body))
+    ) -> Result<bool, StubError> {
+        update_ext(&ctx, input.body)
     }
 
     async fn update_roster_friend_ext_via_post(
         &self,
         ctx: RequestContext,
         input: UpdateRosterFriendExtViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(update_ext(&ctx, input.body))
+    ) -> Result<bool, StubError> {
+        update_ext(&ctx, input.body)
     }
 
     async fn get_roster_user_by_id(
         &self,
         ctx: RequestContext,
         input: GetRosterUserByIdInput,
-    ) -> Result<types::RosterUserInfoResponse, StubError> {
-        Err(by_id(&ctx, input.user_id))
+    ) -> Result<types::RosterUserInfo, StubError> {
+        by_id(&ctx, input.user_id)
     }
 
     async fn list_roster_friend_ids(
         &self,
         ctx: RequestContext,
         input: ListRosterFriendIdsInput,
-    ) -> Result<types::RosterFriendIdPage, StubError> {
-        Err(friend_ids(&ctx, input.cursor.as_deref(), input.limit))
+    ) -> Result<ListRosterFriendIdsOutput, StubError> {
+        friend_ids(&ctx, input.cursor.as_deref(), input.limit)
     }
 
     async fn list_roster_friend_details(
         &self,
         ctx: RequestContext,
         input: ListRosterFriendDetailsInput,
-    ) -> Result<types::RosterUserInfoListResponse, StubError> {
-        Err(friend_details(&ctx, input.body.list))
+    ) -> Result<Vec<types::RosterUserInfo>, StubError> {
+        friend_details(&ctx, input.body.list)
     }
 
     async fn roster_may_message(
         &self,
         ctx: RequestContext,
         input: RosterMayMessageInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(may_message(&ctx, input.user_id, input.roster_id))
+    ) -> Result<bool, StubError> {
+        may_message(&ctx, input.user_id, input.roster_id)
     }
 
     async fn get_roster_user_by_mobile(
         &self,
         ctx: RequestContext,
         input: GetRosterUserByMobileInput,
-    ) -> Result<types::RosterUserInfoResponse, StubError> {
-        Err(by_mobile(&ctx, &input.mobile))
+    ) -> Result<types::RosterUserInfo, StubError> {
+        by_mobile(&ctx, &input.mobile)
     }
 
     async fn get_roster_user_by_name(
         &self,
         ctx: RequestContext,
         input: GetRosterUserByNameInput,
-    ) -> Result<types::RosterUserInfoResponse, StubError> {
-        Err(by_name(&ctx, &input.username))
+    ) -> Result<types::RosterUserInfo, StubError> {
+        by_name(&ctx, &input.username)
     }
 
     async fn unblock_roster_user_via_post(
         &self,
         ctx: RequestContext,
         input: UnblockRosterUserViaPostInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(unblock(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        unblock(&ctx, input.user_id)
     }
 
     async fn unblock_roster_user(
         &self,
         ctx: RequestContext,
         input: UnblockRosterUserInput,
-    ) -> Result<types::RosterBoolResponse, StubError> {
-        Err(unblock(&ctx, input.user_id))
+    ) -> Result<bool, StubError> {
+        unblock(&ctx, input.user_id)
     }
 }

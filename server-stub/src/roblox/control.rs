@@ -1,9 +1,10 @@
 //! The Roblox world's control-plane routes, under `/__stub/worlds/{w}/roblox`: users,
 //! presence, friendships, follows, blocks, the CSRF token a session would be handed, and
-//! bulk seeding (`seed`).
+//! bulk seeding (`seed`). Errors: `404 UNKNOWN_USER` (a user id that is no user), `400
+//! INVALID_INPUT` (a bad body, a user befriending or following themselves), `409` (a taken id).
 
-use super::{NewUser, Presence};
-use crate::http::control::{Body, ControlWorld, done, error};
+use super::{NewUser, Presence, SetupError};
+use crate::http::control::{Body, ControlWorld, error};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,20 @@ pub(crate) fn router() -> Router {
         .route("/blocks", post(add_block))
         .route("/csrf", get(csrf))
         .route("/bulk", post(super::seed::roblox_bulk))
+}
+
+/// `204`, or the refusal: `404 UNKNOWN_USER` for a user that does not exist, `400
+/// INVALID_INPUT` otherwise.
+fn done(result: Result<(), SetupError>) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(refusal @ SetupError::UnknownUser(_)) => {
+            error(StatusCode::NOT_FOUND, "UNKNOWN_USER", refusal.to_string())
+        }
+        Err(SetupError::Invalid(message)) => {
+            error(StatusCode::BAD_REQUEST, "INVALID_INPUT", message)
+        }
+    }
 }
 
 async fn create_user(ControlWorld(world): ControlWorld, Body(spec): Body<NewUser>) -> Response {
@@ -88,4 +103,114 @@ async fn csrf(ControlWorld(world): ControlWorld, Query(q): Query<SessionQuery>) 
         .roblox()
         .current_csrf(&q.session, now, world.config.csrf_ttl());
     Json(json!({"token": token})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::RunningStub;
+    use serde_json::{Value, json};
+
+    /// `(status, body)` of a control-plane call under the default world's roblox routes.
+    async fn call(
+        stub: &RunningStub,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .request(
+                method,
+                format!("{}/__stub/worlds/default/roblox{path}", stub.url()),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    #[tokio::test]
+    async fn presence_of_an_unknown_user_is_404() {
+        let stub = RunningStub::start().await.expect("stub");
+        let (status, body) = call(
+            &stub,
+            reqwest::Method::PUT,
+            "/users/987654321/presence",
+            json!({"presence": "Online"}),
+        )
+        .await;
+        assert_eq!(
+            (status, &body["error"]),
+            (404, &json!("UNKNOWN_USER")),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn seeding_tells_unknown_users_from_bad_input() {
+        use reqwest::Method;
+        let stub = RunningStub::start().await.expect("stub");
+        for id in [1, 2] {
+            let (status, _) = call(&stub, Method::POST, "/users", json!({"id": id})).await;
+            assert_eq!(status, 201);
+        }
+        let cases = [
+            (
+                "/friendships",
+                json!({"a": 1, "b": 99}),
+                404,
+                "UNKNOWN_USER",
+            ),
+            (
+                "/friendships",
+                json!({"a": 99, "b": 1}),
+                404,
+                "UNKNOWN_USER",
+            ),
+            (
+                "/friendships",
+                json!({"a": 1, "b": 1}),
+                400,
+                "INVALID_INPUT",
+            ),
+            (
+                "/follows",
+                json!({"follower": 99, "followee": 1}),
+                404,
+                "UNKNOWN_USER",
+            ),
+            (
+                "/follows",
+                json!({"follower": 2, "followee": 2}),
+                400,
+                "INVALID_INPUT",
+            ),
+            (
+                "/blocks",
+                json!({"blocker": 1, "blocked": 99}),
+                404,
+                "UNKNOWN_USER",
+            ),
+            ("/friendships", json!({"a": 1, "b": 2}), 204, ""),
+            ("/follows", json!({"follower": 1, "followee": 2}), 204, ""),
+            ("/blocks", json!({"blocker": 2, "blocked": 1}), 204, ""),
+        ];
+        for (path, body, status, code) in cases {
+            let (got, answer) = call(&stub, Method::POST, path, body.clone()).await;
+            assert_eq!(got, status, "{path} {body}: {answer}");
+            if status != 204 {
+                assert_eq!(answer["error"], code, "{path} {body}: {answer}");
+            }
+        }
+        let (status, _) = call(
+            &stub,
+            Method::PUT,
+            "/users/1/presence",
+            json!({"presence": "Online"}),
+        )
+        .await;
+        assert_eq!(status, 204);
+    }
 }

@@ -103,6 +103,29 @@ pub(crate) struct CsrfToken {
     issued: DateTime<Utc>,
 }
 
+const TWO_USERS: &str = "two different existing users are needed";
+
+/// Why a control-plane call on the state (presence, seeding friendships, follows, blocks)
+/// changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupError {
+    /// No user has this id.
+    UnknownUser(i64),
+    /// Anything else wrong with the input (e.g. a user befriending themselves).
+    Invalid(String),
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownUser(id) => write!(f, "no user {id}"),
+            Self::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
 /// Friends v1 + Contacts v1 state of one world.
 #[derive(Debug, Serialize)]
 pub struct RobloxState {
@@ -237,16 +260,21 @@ impl RobloxState {
         id: i64,
         mut presence: Presence,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
-        let user = self
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| format!("no user {id}"))?;
+    ) -> Result<(), SetupError> {
+        let user = self.users.get_mut(&id).ok_or(SetupError::UnknownUser(id))?;
         if presence.last_online.is_none() {
             presence.last_online = Some(now);
         }
         user.presence = presence;
         Ok(())
+    }
+
+    /// [`SetupError::UnknownUser`] for the first of `ids` that is no user.
+    fn existing(&self, ids: &[i64]) -> Result<(), SetupError> {
+        match ids.iter().find(|id| !self.users.contains_key(id)) {
+            Some(id) => Err(SetupError::UnknownUser(*id)),
+            None => Ok(()),
+        }
     }
 
     /// Makes two users friends directly (seeding).
@@ -256,10 +284,11 @@ impl RobloxState {
         b: i64,
         trusted: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
-        if a == b || !self.users.contains_key(&a) || !self.users.contains_key(&b) {
-            return Err("two different existing users are needed".into());
+    ) -> Result<(), SetupError> {
+        if a == b {
+            return Err(SetupError::Invalid(TWO_USERS.into()));
         }
+        self.existing(&[a, b])?;
         self.link(a, b, now);
         if trusted {
             self.trusted.insert((a.min(b), a.max(b)));
@@ -268,22 +297,18 @@ impl RobloxState {
     }
 
     /// Makes `follower` follow `followee` (seeding).
-    pub fn seed_follow(&mut self, follower: i64, followee: i64) -> Result<(), String> {
-        if follower == followee
-            || !self.users.contains_key(&follower)
-            || !self.users.contains_key(&followee)
-        {
-            return Err("two different existing users are needed".into());
+    pub fn seed_follow(&mut self, follower: i64, followee: i64) -> Result<(), SetupError> {
+        if follower == followee {
+            return Err(SetupError::Invalid(TWO_USERS.into()));
         }
+        self.existing(&[follower, followee])?;
         self.follow(follower, followee);
         Ok(())
     }
 
     /// `blocker` blocks `blocked`.
-    pub fn block(&mut self, blocker: i64, blocked: i64) -> Result<(), String> {
-        if !self.users.contains_key(&blocker) || !self.users.contains_key(&blocked) {
-            return Err("both users must exist".into());
-        }
+    pub fn block(&mut self, blocker: i64, blocked: i64) -> Result<(), SetupError> {
+        self.existing(&[blocker, blocked])?;
         self.blocks.insert((blocker, blocked));
         Ok(())
     }

@@ -1,13 +1,20 @@
-//! Contacts v1 on the generated `ContactsApi` trait: private user tags.
+//! Contacts v1 on the generated `ContactsApi` trait: private user tags. Each operation
+//! guarded, then the rules (`roblox::rules`) and views (`roblox::views`), refusals answered
+//! by `refusal::into_error`.
 
 use super::auth::Guard;
+use super::refusal::into_error;
 use crate::generated::contacts::*;
 use crate::http::{RequestContext, StubError};
+use crate::roblox::rules::{self, Refusal, TagVerdict, Tagged};
+use crate::roblox::views;
 use crate::spec::Invalid;
-use axum::http::StatusCode;
 use social_sdk::contacts::types;
 
 const SPEC: &str = "contacts";
+
+/// Most tags one `getUserTags` call asks for.
+const MAX_TAGS: usize = 200;
 
 /// The Contacts v1 service.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,18 +28,9 @@ fn guard(ctx: &RequestContext) -> Guard<'_> {
     }
 }
 
-/// What a tag would be answered with: `None` when acceptable.
-fn verdict(ctx: &RequestContext, tag: &str) -> Option<&'static str> {
-    let config = &ctx.stub.config;
-    if tag.chars().count() > config.tag_max_len {
-        return Some("TooLong");
-    }
-    let lower = tag.to_lowercase();
-    config
-        .moderated_words
-        .iter()
-        .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
-        .then_some("Moderated")
+/// Answers a refusal of this operation.
+fn refused(ctx: &RequestContext) -> impl Fn(Refusal) -> StubError + '_ {
+    move |refusal| into_error(&guard(ctx), refusal)
 }
 
 impl ContactsApi for ContactsService {
@@ -48,10 +46,12 @@ impl ContactsApi for ContactsService {
     ) -> Result<types::ValidateUserTagResponse, StubError> {
         let mut state = ctx.world.roblox();
         guard(&ctx).caller(&mut state)?;
-        let status = match verdict(&ctx, input.alias.as_deref().unwrap_or("")) {
-            Some("TooLong") => types::KnownValidateUserTagStatus::TooLong,
-            Some(_) => types::KnownValidateUserTagStatus::Moderated,
-            None => types::KnownValidateUserTagStatus::Success,
+        let config = &ctx.stub.config;
+        let tag = input.alias.as_deref().unwrap_or("");
+        let status = match rules::tag_verdict(tag, config.tag_max_len, &config.moderated_words) {
+            TagVerdict::TooLong => types::KnownValidateUserTagStatus::TooLong,
+            TagVerdict::Moderated => types::KnownValidateUserTagStatus::Moderated,
+            TagVerdict::Acceptable => types::KnownValidateUserTagStatus::Success,
         };
         Ok(types::ValidateUserTagResponse {
             status: Some(status.into()),
@@ -66,18 +66,8 @@ impl ContactsApi for ContactsService {
         let mut state = ctx.world.roblox();
         let me = guard(&ctx).caller(&mut state)?;
         let ids = input.body.target_user_ids;
-        if ids.len() > 200 {
-            return Err(guard(&ctx).error(StatusCode::BAD_REQUEST, 8));
-        }
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| {
-                state.tags.get(&(me, id)).map(|tag| types::UserTagResponse {
-                    target_user_id: Some(id),
-                    target_user_tag: Some(tag.clone()),
-                })
-            })
-            .collect())
+        rules::check_id_count(&ids, MAX_TAGS).map_err(refused(&ctx))?;
+        Ok(views::user_tags(&state, me, ids))
     }
 
     async fn set_user_tag(
@@ -88,25 +78,21 @@ impl ContactsApi for ContactsService {
         let mut state = ctx.world.roblox();
         let me = guard(&ctx).caller(&mut state)?;
         let (Some(target), Some(tag)) = (input.body.target_user_id, input.body.user_tag) else {
-            return Err(guard(&ctx).error(StatusCode::BAD_REQUEST, 4));
+            return Err(refused(&ctx)(Refusal::InvalidParameters));
         };
-        if state.user(target).is_none() {
-            return Err(guard(&ctx).error(StatusCode::BAD_REQUEST, 2));
-        }
-        if target == me {
-            return Err(guard(&ctx).error(StatusCode::FORBIDDEN, 5));
-        }
-        let status = match verdict(&ctx, &tag) {
-            Some("TooLong") => return Err(guard(&ctx).error(StatusCode::BAD_REQUEST, 6)),
-            Some(_) => types::KnownSetUserTagStatus::Moderated,
-            None => {
-                if tag.is_empty() {
-                    state.tags.remove(&(me, target));
-                } else {
-                    state.tags.insert((me, target), tag);
-                }
-                types::KnownSetUserTagStatus::Success
-            }
+        let config = &ctx.stub.config;
+        let verdict = rules::set_user_tag(
+            &mut state,
+            me,
+            target,
+            tag,
+            config.tag_max_len,
+            &config.moderated_words,
+        )
+        .map_err(refused(&ctx))?;
+        let status = match verdict {
+            Tagged::Set => types::KnownSetUserTagStatus::Success,
+            Tagged::Moderated => types::KnownSetUserTagStatus::Moderated,
         };
         Ok(types::SetUserTagResponse {
             status: Some(status.into()),

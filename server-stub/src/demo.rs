@@ -1,7 +1,7 @@
 //! `--demo`: a small world to point the SDK or curl at.
 
-use crate::Stub;
-use crate::roblox::NewUser;
+use crate::world::Stub;
+use crate::roblox::state::NewUser;
 use serde_json::json;
 
 /// Seeds the default world and prints the demo credentials.
@@ -121,7 +121,7 @@ fn seed_social(stub: &Stub, world: &crate::world::World) {
 
 /// Roster: an app with one user of each `auth_mode`; lee and mia are friends.
 fn seed_roster(world: &crate::world::World) {
-    use crate::roster::RosterUserSpec;
+    use crate::roster::state::RosterUserSpec;
     let now = world.now();
     let mut roster = world.roster();
     let Ok(app) = roster.create_app(Some("demo-app".into())) else {

@@ -3,7 +3,7 @@
 //! bulk seeding (`seed`). Errors: `404 UNKNOWN_USER` (a user id that is no user), `400
 //! INVALID_INPUT` (a bad body, a user befriending or following themselves), `409` (a taken id).
 
-use super::{NewUser, Presence, SetupError};
+use super::state::{NewUser, Presence, SetupError};
 use crate::http::control::{Body, ControlWorld, error};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;

@@ -20,7 +20,7 @@
 //! there are to link), `404` (unknown world, or the `id` of `friendsOf`/`followersOf` is no
 //! user), `409` (an id of the range is taken).
 
-use super::{NewUser, RobloxState};
+use super::state::{NewUser, RobloxState};
 use crate::http::control::{Body, ControlWorld};
 use crate::shared::Hub;
 use crate::world::Refusal;

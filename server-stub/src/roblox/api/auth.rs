@@ -3,7 +3,7 @@
 //! `{"errors":[{"code","message"}]}` with the messages the documents give.
 
 use crate::http::{RequestContext, StubError};
-use crate::roblox::RobloxState;
+use crate::roblox::state::RobloxState;
 use crate::spec::Invalid;
 use axum::http::StatusCode;
 use serde_json::{Value, json};

@@ -3,10 +3,11 @@
 //! - [`state`]: players and their tokens, permission nodes, presence, profile settings,
 //!   blocks and registered game servers (no HTTP); `friends::FriendsState` and
 //!   `party::PartyState` hold each service's own state;
-//! - [`friends`] and [`party`]: each service's rules, views and generated-trait
-//!   implementation;
-//! - `api`: what both share over HTTP (who a request acts for, invalid input);
+//! - [`friends`] and [`party`]: each service's own `state`, `rules`, `views` and `api` (the
+//!   generated-trait implementation);
 //! - `views`: the live frames of both services' snapshot streams;
+//! - `api`: what both share over HTTP (who a request acts for, invalid input) and `api::live`
+//!   (the live feeds and their topics);
 //! - `control`: the control-plane routes; `seed`: bulk seeding.
 //!
 //! Auth (BEHAVIOR.md): user routes take `Authorization: Bearer <player token>`; server routes
@@ -24,4 +25,4 @@ pub(crate) mod views;
 
 pub use friends::SocialFriendsService;
 pub use party::PartyService;
-pub use state::{Block, CreatedPlayer, NewPlayer, PRESENCE_STATES, Player, SocialState};
+pub use state::{Block, CreatedPlayer, NewPlayer, Player, SocialError, SocialState};

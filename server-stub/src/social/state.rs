@@ -1,6 +1,6 @@
 //! The uuid-player world behind social friends and party: players and their tokens,
 //! permission nodes, presence, profile settings, blocks and registered game servers are
-//! shared here; `friends.rs` and `party.rs` hold each service's own state and rules. One
+//! shared here; `friends::state` and `party::state` hold each service's own state. One
 //! [`SocialState`] per world, always used under the world's lock, so every mutation is atomic.
 //!
 //! Auth (BEHAVIOR.md): user routes take `Authorization: Bearer <player token>`; server routes
@@ -13,10 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 use uuid::Uuid;
-
-/// Presence states the control plane may set (others are stored as given).
-pub const PRESENCE_STATES: [&str; 4] = ["ONLINE", "OFFLINE", "AWAY", "BUSY"];
 
 /// A player.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -100,9 +98,9 @@ pub struct SocialState {
     #[serde(serialize_with = "crate::shared::serialize_entries")]
     pub blocks: BTreeMap<(Uuid, Uuid), Block>,
     /// Social friends' own state.
-    pub friends: super::friends::FriendsState,
+    pub friends: super::friends::state::FriendsState,
     /// Parties' own state.
-    pub party: super::party::PartyState,
+    pub party: super::party::state::PartyState,
 }
 
 /// A player to create through the control plane.
@@ -131,6 +129,26 @@ pub struct NewPlayer {
     #[serde(default)]
     pub token: Option<String>,
 }
+
+/// Why a change of the shared players or servers was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocialError {
+    /// No player has this id.
+    UnknownPlayer(Uuid),
+    /// The input does not fit (what was wrong).
+    Invalid(String),
+}
+
+impl fmt::Display for SocialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownPlayer(id) => write!(f, "no player {id}"),
+            Self::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for SocialError {}
 
 /// A created player and its token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -205,11 +223,11 @@ impl SocialState {
         id: Uuid,
         state: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SocialError> {
         let player = self
             .players
             .get_mut(&id)
-            .ok_or_else(|| format!("no player {id}"))?;
+            .ok_or(SocialError::UnknownPlayer(id))?;
         if player.online() {
             player.last_seen_at = Some(now);
         }
@@ -226,11 +244,11 @@ impl SocialState {
         &mut self,
         id: Uuid,
         nodes: BTreeMap<String, Option<bool>>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SocialError> {
         let player = self
             .players
             .get_mut(&id)
-            .ok_or_else(|| format!("no player {id}"))?;
+            .ok_or(SocialError::UnknownPlayer(id))?;
         for (node, value) in nodes {
             match value {
                 Some(v) => player.permissions.insert(node, v),
@@ -241,9 +259,11 @@ impl SocialState {
     }
 
     /// Registers a game server id for the server routes.
-    pub fn register_server(&mut self, id: &str) -> Result<(), String> {
+    pub fn register_server(&mut self, id: &str) -> Result<(), SocialError> {
         if id.is_empty() || id.len() > 128 {
-            return Err("a server id is 1-128 characters".into());
+            return Err(SocialError::Invalid(
+                "a server id is 1-128 characters".into(),
+            ));
         }
         self.servers.insert(id.to_owned());
         Ok(())

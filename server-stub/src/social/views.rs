@@ -1,45 +1,15 @@
 //! The live frames of social friends and party: what a subscriber of each snapshot stream
-//! sees, rendered from one consistent view of the social state. The world's live hub is
-//! handed these as [`Topic`]s and decides when to push.
+//! sees, rendered from one consistent view of the social state (the api's live topics hand
+//! them to the world's live hub, which decides when to push).
 
-use super::SocialState;
-use super::friends::{Rules, overview};
+use super::friends::rules::Rules;
+use super::friends::views::overview;
+use super::state::SocialState;
 use crate::config::StubConfig;
-use crate::world::{Topic, World};
 use chrono::{DateTime, Utc};
 use social_sdk::{party, social_friends};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// `GET /v1/social/friends/live`: the caller's friends, counts and requests.
-pub(crate) static FRIENDS: Topic = Topic {
-    name: "social-friends",
-    render: render_friends,
-};
-
-/// `GET /v1/social/party/live`: the caller's party and pending invites.
-pub(crate) static PARTY: Topic = Topic {
-    name: "party",
-    render: render_party,
-};
-
-fn render_friends(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
-    let now = world.now();
-    let state = world.social();
-    players
-        .iter()
-        .map(|player| friends_frame(&state, &world.config, *player, now))
-        .collect()
-}
-
-fn render_party(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
-    let now = world.now();
-    let state = world.social();
-    players
-        .iter()
-        .map(|player| party_frame(&state, *player, now))
-        .collect()
-}
 
 /// One friends frame, as JSON text.
 pub(crate) fn friends_frame(

@@ -1,79 +1,49 @@
-//! What social friends and party share over HTTP: who a request acts for (a player's bearer
-//! token; a game server's secret, registered `X-Server-Id` and `actorId`), and the answer to
-//! input the document rejects. Everything here reads the request context; the state and
-//! rules below it never do.
+//! The live feeds of social friends and party: a live request's grant (its token from the
+//! bearer header or the `uebliche-bearer.` subprotocol, the keep-alive interval), and the two
+//! [`Topic`]s the world's live hub renders, each frame built by `social::views`.
 
-use super::SocialState;
-use crate::http::{RequestContext, StubError};
+use crate::http::{LiveFeed, RequestContext, StubError};
+use crate::social::views::{friends_frame, party_frame};
 use crate::spec::Invalid;
+use crate::world::{Topic, World};
 use axum::http::StatusCode;
 use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
-/// The player a user route acts for: the bearer token's, else 401.
-pub(crate) fn authenticate_player(
-    state: &SocialState,
-    ctx: &RequestContext,
-) -> Result<Uuid, StubError> {
-    ctx.bearer()
-        .and_then(|token| state.tokens.get(token).copied())
-        .ok_or_else(|| ctx.named_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED"))
+/// `GET /v1/social/friends/live`: the caller's friends, counts and requests.
+pub(crate) static FRIENDS: Topic = Topic {
+    name: "social-friends",
+    render: render_friends,
+};
+
+/// `GET /v1/social/party/live`: the caller's party and pending invites.
+pub(crate) static PARTY: Topic = Topic {
+    name: "party",
+    render: render_party,
+};
+
+fn render_friends(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
+    let now = world.now();
+    let state = world.social();
+    players
+        .iter()
+        .map(|player| friends_frame(&state, &world.config, *player, now))
+        .collect()
 }
 
-/// Checks a server route's credentials (secret and registered `X-Server-Id`), else 401.
-pub(crate) fn authenticate_server(
-    state: &SocialState,
-    ctx: &RequestContext,
-) -> Result<(), StubError> {
-    let secret_ok = ctx.bearer() == Some(ctx.stub.config.server_secret.as_str());
-    let server_ok = ctx
-        .header("x-server-id")
-        .is_some_and(|id| state.servers.contains(id));
-    if secret_ok && server_ok {
-        Ok(())
-    } else {
-        Err(ctx.named_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED"))
-    }
-}
-
-/// The player a server route acts for: credentials checked, then `actorId` must exist
-/// (404 `NOT_FOUND`).
-pub(crate) fn authenticate_actor(
-    state: &SocialState,
-    ctx: &RequestContext,
-    actor: Uuid,
-) -> Result<Uuid, StubError> {
-    authenticate_server(state, ctx)?;
-    if state.players.contains_key(&actor) {
-        Ok(actor)
-    } else {
-        Err(ctx.named_error(StatusCode::NOT_FOUND, "NOT_FOUND"))
-    }
-}
-
-/// The answer to input the document rejects: credentials first (401 before anything
-/// else), then 400 `INVALID_INPUT` (413/415 map to 400 too: the only client error every
-/// operation with input documents), with what was wrong in `message`.
-pub(crate) fn invalid_input(
-    state: &SocialState,
-    ctx: &RequestContext,
-    problem: &Invalid,
-) -> StubError {
-    let auth = if ctx.operation.starts_with("server_") {
-        authenticate_server(state, ctx)
-    } else {
-        authenticate_player(state, ctx).map(drop)
-    };
-    if let Err(error) = auth {
-        return error;
-    }
-    let mut error = ctx.named_error(StatusCode::BAD_REQUEST, "INVALID_INPUT");
-    error.body["message"] = Value::String(problem.to_string());
-    error
+fn render_party(world: &World, players: &[Uuid]) -> Vec<Arc<str>> {
+    let now = world.now();
+    let state = world.social();
+    players
+        .iter()
+        .map(|player| party_frame(&state, *player, now))
+        .collect()
 }
 
 /// The subprotocol prefix that carries a token on the live operations.
-pub(crate) const SUBPROTOCOL_PREFIX: &str = "uebliche-bearer.";
+const SUBPROTOCOL_PREFIX: &str = "uebliche-bearer.";
 
 /// The token of a live request: the bearer header, else the `uebliche-bearer.` subprotocol
 /// (and the exact protocol string to echo).
@@ -109,9 +79,9 @@ fn live_token(ctx: &RequestContext) -> (Option<String>, Option<String>) {
 pub(crate) fn live_feed(
     ctx: &RequestContext,
     params: Result<serde_json::Map<String, Value>, Invalid>,
-    topic: &'static crate::world::Topic,
+    topic: &'static Topic,
     permission: Option<&str>,
-) -> Result<crate::http::LiveFeed, StubError> {
+) -> Result<LiveFeed, StubError> {
     let (token, protocol) = live_token(ctx);
     let player = {
         let social = ctx.world.social();
@@ -136,10 +106,10 @@ pub(crate) fn live_feed(
         }
         Err(_) => 30,
     };
-    Ok(crate::http::LiveFeed {
+    Ok(LiveFeed {
         topic,
         key: player,
-        interval: std::time::Duration::from_secs(seconds),
+        interval: Duration::from_secs(seconds),
         protocol,
     })
 }

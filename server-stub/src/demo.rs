@@ -1,7 +1,7 @@
 //! `--demo`: a small world to point the SDK or curl at.
 
-use crate::world::Stub;
 use crate::roblox::state::NewUser;
+use crate::world::Stub;
 use serde_json::json;
 
 /// Seeds the default world and prints the demo credentials.

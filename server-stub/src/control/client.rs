@@ -1,8 +1,8 @@
 //! [`Control`], the typed client of the control plane, for tests and tools (works against
 //! any running stub).
 
-use crate::roblox::state::CreatedUser;
 use crate::roblox::seed::{RobloxBulk, RobloxBulkResult};
+use crate::roblox::state::CreatedUser;
 use crate::social::seed::{SocialBulk, SocialBulkResult};
 use crate::world::{FaultRule, LoggedRequest};
 use serde_json::{Value, json};
@@ -288,7 +288,9 @@ impl WorldHandle {
     }
 
     /// Creates a roster app: its `appId` and `adminToken`.
-    pub async fn create_roster_app(&self) -> Result<crate::roster::state::CreatedRosterApp, ControlError> {
+    pub async fn create_roster_app(
+        &self,
+    ) -> Result<crate::roster::state::CreatedRosterApp, ControlError> {
         self.control
             .call(
                 reqwest::Method::POST,

@@ -54,7 +54,9 @@ pub fn seed(stub: &Stub) {
 /// Social friends and party: four players, friendships, a pending request, a party with an
 /// invite out; a registered game server.
 fn seed_social(stub: &Stub, world: &crate::world::World) {
-    use crate::social::{NewPlayer, friends, party};
+    use crate::social::friends::rules as friends;
+    use crate::social::party::rules as party;
+    use crate::social::state::NewPlayer;
     use uuid::Uuid;
     let now = world.now();
     let config = &stub.config;

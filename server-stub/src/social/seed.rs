@@ -9,7 +9,7 @@
 //! comes first, so a refused call changes nothing: `400 INVALID_INPUT`, `404 UNKNOWN_PLAYER`,
 //! `409 FRIEND_LIMIT_REACHED`.
 
-use super::{NewPlayer, SocialState};
+use super::state::{CreatedPlayer, NewPlayer, SocialState};
 use crate::http::control::{Body, ControlWorld};
 use crate::shared::Hub;
 use crate::world::Refusal;
@@ -38,7 +38,7 @@ pub struct SocialBulk {
 #[serde(rename_all = "camelCase")]
 pub struct SocialBulkResult {
     /// The new players, with their tokens.
-    pub players: Vec<super::CreatedPlayer>,
+    pub players: Vec<CreatedPlayer>,
     /// Friendships made.
     pub friendships: u64,
 }

@@ -169,7 +169,6 @@ fn generated_files_start_with_the_generated_header() {
 /// (c) The stub's state, rules, views and documents never mention `axum` or the `http`
 /// crate (`crate::http`, the stub's own module, is rule e's business).
 #[test]
-#[ignore = "enabled once the stub restructure lands"]
 fn stub_state_rules_views_and_spec_never_mention_http() {
     let files = stub_files();
     let checked: Vec<&SourceFile> = files
@@ -193,7 +192,6 @@ fn stub_state_rules_views_and_spec_never_mention_http() {
 
 /// (d) Nothing in the stub's HTTP layer names a service.
 #[test]
-#[ignore = "enabled once the stub restructure lands"]
 fn stub_http_layer_names_no_service() {
     let files = stub_files();
     let checked: Vec<&SourceFile> = files
@@ -223,7 +221,6 @@ fn stub_http_layer_names_no_service() {
 
 /// (e) Every stub file has a layer, and no file imports a module of a higher layer.
 #[test]
-#[ignore = "enabled once the stub restructure lands"]
 fn stub_layers_point_one_way() {
     let files = stub_files();
     let crate_files: Vec<(&str, &str)> = files
@@ -235,7 +232,7 @@ fn stub_layers_point_one_way() {
         .map(|problem| format!("{STUB_SRC}/{problem}"))
         .collect();
     fail_if_any(
-        "stub layering (see LAYERS at the top of xtask/tests/tidy.rs; import an item from the \
+        "stub layering (see LAYERS at the top of xtask/tests/tidy/main.rs; import an item from the \
          module that defines it, not through a higher layer's re-export)",
         &offenders,
     );

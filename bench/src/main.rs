@@ -1,8 +1,11 @@
-//! `social-bench`: the measurements of `cargo xtask bench` that a load tool cannot make.
-//! Every subcommand but `baseline` prints one JSON object on stdout (progress goes to
-//! stderr); `cargo xtask bench` runs them, together with `wrk`, and writes `BENCHMARKS.md`.
+//! `social-bench`: `cargo xtask bench`, and the measurements of it that a load tool cannot
+//! make. `run` is the whole benchmark (`cargo xtask bench` builds this binary and runs it):
+//! it starts the servers, runs `wrk` and the other subcommands, and writes
+//! `target/bench/results.json` ([`results`]) and `BENCHMARKS.md` ([`report`]). Every other
+//! subcommand but `baseline` prints one JSON object on stdout (progress goes to stderr).
 //! Everything listens on and talks to loopback only.
 //!
+//! - `run`: the benchmark, with the options of `cargo xtask bench`.
 //! - `baseline`: a bare axum server answering fixed paths with fixed bytes (what the stub
 //!   answered for them, captured by `prepare`).
 //! - `prepare`: seeds the load-test world in a running stub and captures its answers.
@@ -16,6 +19,9 @@ mod live;
 mod memory;
 mod paging;
 mod prepare;
+mod report;
+mod results;
+mod run;
 mod sdk;
 mod stats;
 
@@ -36,6 +42,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The whole benchmark: measure, then write `BENCHMARKS.md` (what `cargo xtask bench` runs).
+    Run(run::RunOptions),
     /// Serve `GET <path>` with the bytes of `<file>` (JSON) until killed.
     Baseline {
         /// Address to listen on.
@@ -107,9 +115,17 @@ enum Cmd {
     },
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let value = match Cli::parse().command {
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Run(options) => run::run(options),
+        command => tokio::runtime::Runtime::new()?.block_on(measure(command)),
+    }
+}
+
+/// The subcommands that measure (or serve) on their own.
+async fn measure(command: Cmd) -> Result<()> {
+    let value = match command {
+        Cmd::Run(_) => unreachable!("handled in main"),
         Cmd::Baseline { addr, routes } => return baseline::serve(addr, &routes).await,
         Cmd::Prepare { stub, out } => serde_json::to_value(prepare::run(&stub, &out).await?)?,
         Cmd::Sdk {

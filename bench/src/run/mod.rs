@@ -23,7 +23,7 @@ use crate::paging::PagingResult;
 use crate::prepare::Prepared;
 use crate::results::{Load, Results};
 use crate::sdk::SdkResult;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use servers::{Servers, free_port, log_file, wait_for_port};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -147,6 +147,13 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
         );
         return Ok(());
     }
+    let bench_bin = std::env::current_exe().context("locating social-bench")?;
+    if bench_bin.parent().and_then(Path::file_name) != Some("release".as_ref()) {
+        bail!(
+            "`social-bench run` measures release binaries: run `cargo xtask bench` (or `cargo run --release -p social-bench -- run`)"
+        );
+    }
+    let stub_bin = bench_bin.with_file_name("social-stub");
     let python = tools(&mut runner, &options)?;
     let cargo = runner.cargo.clone();
     let release_build_seconds = match options.release_build_seconds {
@@ -169,8 +176,6 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
             )?
             .as_secs_f64(),
     };
-    let bench_bin = std::env::current_exe().context("locating social-bench")?;
-    let stub_bin = bench_bin.with_file_name("social-stub");
     let mut machine = machine(&root);
 
     let mut servers = Servers::default();

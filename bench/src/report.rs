@@ -503,28 +503,40 @@ fn render_with(r: &Results, png: Option<&str>, misses: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The report of `fixtures/results.json`, as the untyped renderer this one replaced
-    /// wrote it (with the misses section's text replaced by `MISSES`).
-    const EXPECTED: &str = include_str!("../fixtures/BENCHMARKS.md");
-
-    #[test]
-    fn renders_the_fixture() {
-        let results: Results =
-            serde_json::from_str(crate::results::tests::FIXTURE).expect("typed results");
+    /// Renders a fixture and compares it with the report the untyped renderer this one
+    /// replaced wrote from it (with the misses section's text replaced by `MISSES`).
+    fn renders(results: &str, expected: &str) {
+        let results: Results = serde_json::from_str(results).expect("typed results");
         let md = render_with(&results, Some("benchmarks-latency.png"), "MISSES");
-        if md != EXPECTED {
+        if md != expected {
             let first = md
                 .lines()
-                .zip(EXPECTED.lines())
+                .zip(expected.lines())
                 .position(|(a, b)| a != b)
                 .unwrap_or(0);
             panic!(
-                "report differs from fixtures/BENCHMARKS.md at line {}:\n{:?}\n{:?}",
+                "report differs at line {}:\n{:?}\n{:?}",
                 first + 1,
                 md.lines().nth(first),
-                EXPECTED.lines().nth(first)
+                expected.lines().nth(first)
             );
         }
+    }
+
+    #[test]
+    fn renders_a_quick_run() {
+        renders(
+            crate::results::tests::QUICK,
+            include_str!("../fixtures/quick.md"),
+        );
+    }
+
+    #[test]
+    fn renders_a_full_run() {
+        renders(
+            crate::results::tests::FULL,
+            include_str!("../fixtures/full.md"),
+        );
     }
 
     #[test]

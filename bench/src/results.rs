@@ -153,22 +153,27 @@ pub(crate) mod nan {
 pub(crate) mod tests {
     use super::*;
 
-    /// A small results file, as a run writes it.
-    pub(crate) const FIXTURE: &str = include_str!("../fixtures/results.json");
+    /// A quick run's results, with gaps: no cold build, a stale codegen, some runs missing,
+    /// NaN figures (`null`).
+    pub(crate) const QUICK: &str = include_str!("../fixtures/quick.json");
+    /// A full run's results (those behind the `BENCHMARKS.md` of 2026-11-22).
+    pub(crate) const FULL: &str = include_str!("../fixtures/full.json");
 
     #[test]
     fn round_trips() {
-        let value: serde_json::Value = serde_json::from_str(FIXTURE).expect("JSON");
-        let results: Results = serde_json::from_value(value.clone()).expect("typed");
-        assert_eq!(serde_json::to_value(&results).expect("back"), value);
-        let text = serde_json::to_string_pretty(&results).expect("text");
-        let again: Results = serde_json::from_str(&text).expect("typed again");
-        assert_eq!(serde_json::to_value(again).expect("back"), value);
+        for fixture in [QUICK, FULL] {
+            let value: serde_json::Value = serde_json::from_str(fixture).expect("JSON");
+            let results: Results = serde_json::from_value(value.clone()).expect("typed");
+            assert_eq!(serde_json::to_value(&results).expect("back"), value);
+            let text = serde_json::to_string_pretty(&results).expect("text");
+            let again: Results = serde_json::from_str(&text).expect("typed again");
+            assert_eq!(serde_json::to_value(again).expect("back"), value);
+        }
     }
 
     #[test]
     fn null_is_nan() {
-        let value: serde_json::Value = serde_json::from_str(FIXTURE).expect("JSON");
+        let value: serde_json::Value = serde_json::from_str(QUICK).expect("JSON");
         let results: Results = serde_json::from_value(value).expect("typed");
         assert!(results.machine.loadavg_start.is_nan());
         assert!(results.live.mutation.median_us.is_nan());

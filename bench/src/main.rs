@@ -33,7 +33,7 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "social-bench",
-    about = "Measurements behind `cargo xtask bench`"
+    about = "`cargo xtask bench` and its measurements"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +44,13 @@ struct Cli {
 enum Cmd {
     /// The whole benchmark: measure, then write `BENCHMARKS.md` (what `cargo xtask bench` runs).
     Run(run::RunOptions),
+    #[command(flatten)]
+    Measure(Measure),
+}
+
+/// The subcommands that measure (or serve) on their own.
+#[derive(Subcommand)]
+enum Measure {
     /// Serve `GET <path>` with the bytes of `<file>` (JSON) until killed.
     Baseline {
         /// Address to listen on.
@@ -118,30 +125,29 @@ enum Cmd {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::Run(options) => run::run(options),
-        command => tokio::runtime::Runtime::new()?.block_on(measure(command)),
+        Cmd::Measure(command) => tokio::runtime::Runtime::new()?.block_on(measure(command)),
     }
 }
 
-/// The subcommands that measure (or serve) on their own.
-async fn measure(command: Cmd) -> Result<()> {
+/// Runs a measurement and prints its JSON (or serves, for `baseline`).
+async fn measure(command: Measure) -> Result<()> {
     let value = match command {
-        Cmd::Run(_) => unreachable!("handled in main"),
-        Cmd::Baseline { addr, routes } => return baseline::serve(addr, &routes).await,
-        Cmd::Prepare { stub, out } => serde_json::to_value(prepare::run(&stub, &out).await?)?,
-        Cmd::Sdk {
+        Measure::Baseline { addr, routes } => return baseline::serve(addr, &routes).await,
+        Measure::Prepare { stub, out } => serde_json::to_value(prepare::run(&stub, &out).await?)?,
+        Measure::Sdk {
             stub,
             requests,
             walks,
         } => serde_json::to_value(sdk::run(&stub, requests, walks).await?)?,
-        Cmd::Paging { stub, big, rounds } => {
+        Measure::Paging { stub, big, rounds } => {
             serde_json::to_value(paging::run(&stub, big, rounds).await?)?
         }
-        Cmd::Live {
+        Measure::Live {
             stub,
             subscribers,
             mutations,
         } => serde_json::to_value(live::run(&stub, subscribers, mutations).await?)?,
-        Cmd::Memory {
+        Measure::Memory {
             stub_bin,
             users,
             friends_per_user,

@@ -9,7 +9,7 @@
 use crate::stats::Summary;
 use anyhow::{Context, Result, bail, ensure};
 use futures::{StreamExt, TryStreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use social_stub::control::Control;
 use social_stub::control::bulk::{Hub, SocialBulk};
 use std::time::{Duration, Instant};
@@ -19,18 +19,19 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LiveResult {
-    subscribers: usize,
-    mutations: usize,
+    pub(crate) subscribers: usize,
+    pub(crate) mutations: usize,
     /// Frame arrival minus the mutation response's arrival.
-    from_response: Summary,
+    pub(crate) from_response: Summary,
     /// Frame arrival minus the moment the mutation was sent.
-    from_request: Summary,
+    pub(crate) from_request: Summary,
     /// The mutations' own response times.
-    mutation: Summary,
+    pub(crate) mutation: Summary,
     /// Seconds to open every subscription.
-    connect_seconds: f64,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) connect_seconds: f64,
 }
 
 /// Opens one friends-live subscription per token and reads each first frame (the

@@ -1,8 +1,11 @@
-//! `social-bench`: the measurements of `cargo xtask bench` that a load tool cannot make.
-//! Every subcommand but `baseline` prints one JSON object on stdout (progress goes to
-//! stderr); `cargo xtask bench` runs them, together with `wrk`, and writes `BENCHMARKS.md`.
+//! `social-bench`: `cargo xtask bench`, and the measurements of it that a load tool cannot
+//! make. `run` is the whole benchmark (`cargo xtask bench` builds this binary and runs it):
+//! it starts the servers, runs `wrk` and the other subcommands, and writes
+//! `target/bench/results.json` ([`results`]) and `BENCHMARKS.md` ([`report`]). Every other
+//! subcommand but `baseline` prints one JSON object on stdout (progress goes to stderr).
 //! Everything listens on and talks to loopback only.
 //!
+//! - `run`: the benchmark, with the options of `cargo xtask bench`.
 //! - `baseline`: a bare axum server answering fixed paths with fixed bytes (what the stub
 //!   answered for them, captured by `prepare`).
 //! - `prepare`: seeds the load-test world in a running stub and captures its answers.
@@ -16,6 +19,9 @@ mod live;
 mod memory;
 mod paging;
 mod prepare;
+mod report;
+mod results;
+mod run;
 mod sdk;
 mod stats;
 
@@ -27,7 +33,7 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "social-bench",
-    about = "Measurements behind `cargo xtask bench`"
+    about = "`cargo xtask bench` and its measurements"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +42,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The whole benchmark: measure, then write `BENCHMARKS.md` (what `cargo xtask bench` runs).
+    Run(run::RunOptions),
+    #[command(flatten)]
+    Measure(Measure),
+}
+
+/// The subcommands that measure (or serve) on their own.
+#[derive(Subcommand)]
+enum Measure {
     /// Serve `GET <path>` with the bytes of `<file>` (JSON) until killed.
     Baseline {
         /// Address to listen on.
@@ -107,25 +122,32 @@ enum Cmd {
     },
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let value = match Cli::parse().command {
-        Cmd::Baseline { addr, routes } => return baseline::serve(addr, &routes).await,
-        Cmd::Prepare { stub, out } => serde_json::to_value(prepare::run(&stub, &out).await?)?,
-        Cmd::Sdk {
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Run(options) => run::run(options),
+        Cmd::Measure(command) => tokio::runtime::Runtime::new()?.block_on(measure(command)),
+    }
+}
+
+/// Runs a measurement and prints its JSON (or serves, for `baseline`).
+async fn measure(command: Measure) -> Result<()> {
+    let value = match command {
+        Measure::Baseline { addr, routes } => return baseline::serve(addr, &routes).await,
+        Measure::Prepare { stub, out } => serde_json::to_value(prepare::run(&stub, &out).await?)?,
+        Measure::Sdk {
             stub,
             requests,
             walks,
         } => serde_json::to_value(sdk::run(&stub, requests, walks).await?)?,
-        Cmd::Paging { stub, big, rounds } => {
+        Measure::Paging { stub, big, rounds } => {
             serde_json::to_value(paging::run(&stub, big, rounds).await?)?
         }
-        Cmd::Live {
+        Measure::Live {
             stub,
             subscribers,
             mutations,
         } => serde_json::to_value(live::run(&stub, subscribers, mutations).await?)?,
-        Cmd::Memory {
+        Measure::Memory {
             stub_bin,
             users,
             friends_per_user,

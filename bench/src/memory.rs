@@ -2,30 +2,33 @@
 //! seeding a big Roblox world in bulk, then per idle live subscriber (the RSS growth from
 //! opening N friends-live subscriptions, divided by N).
 
+use crate::run::servers::free_port;
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use social_stub::control::Control;
 use social_stub::control::bulk::{RobloxBulk, SocialBulk};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MemoryResult {
-    users: u64,
-    friendships: u64,
-    subscribers: usize,
+    pub(crate) users: u64,
+    pub(crate) friendships: u64,
+    pub(crate) subscribers: usize,
     /// KiB, just started.
-    rss_empty_kib: u64,
+    pub(crate) rss_empty_kib: u64,
     /// KiB, after the Roblox world.
-    rss_seeded_kib: u64,
+    pub(crate) rss_seeded_kib: u64,
     /// Seconds the bulk seeding took.
-    seed_seconds: f64,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) seed_seconds: f64,
     /// KiB, after the subscribers' players (before they subscribe).
-    rss_players_kib: u64,
+    pub(crate) rss_players_kib: u64,
     /// KiB, with every subscription open and idle.
-    rss_subscribed_kib: u64,
+    pub(crate) rss_subscribed_kib: u64,
     /// (subscribed − players) / subscribers.
-    per_subscriber_kib: f64,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) per_subscriber_kib: f64,
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {
@@ -35,13 +38,6 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .context("no VmRSS in /proc/<pid>/status")
-}
-
-/// A free loopback port (bound and released; the child binds it right after).
-pub(crate) fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 async fn settle() {

@@ -7,22 +7,24 @@
 
 use crate::stats::Summary;
 use anyhow::{Result, ensure};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use social_sdk::friends::types;
 use social_stub::control::Control;
 use social_stub::control::bulk::{Hub, RobloxBulk};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PagingResult {
-    small_followers: u64,
-    big_followers: u64,
+    pub(crate) small_followers: u64,
+    pub(crate) big_followers: u64,
     /// Seconds the bulk seeding of the big user took (one control-plane call).
-    big_seed_seconds: f64,
-    small: Summary,
-    big: Summary,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) big_seed_seconds: f64,
+    pub(crate) small: Summary,
+    pub(crate) big: Summary,
     /// Median page latency, big / small.
-    ratio: f64,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) ratio: f64,
 }
 
 const SMALL: u64 = 1_000;

@@ -3,37 +3,37 @@
 //! captured once so the baseline can serve the same bytes.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use social_stub::control::Control;
 use social_stub::control::bulk::{Hub, RobloxBulk, SocialBulk};
 use std::path::Path;
 
 /// One endpoint under load.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Target {
     /// Short name (`roblox-friends`, `social-friends`).
-    name: &'static str,
+    pub(crate) name: String,
     /// What it is, for the report.
-    label: &'static str,
+    pub(crate) label: String,
     /// Path on the stub and on the baseline.
-    path: String,
+    pub(crate) path: String,
     /// The OpenAPI document Prism mocks for it (file stem under `openapi/`).
-    prism_spec: &'static str,
+    pub(crate) prism_spec: String,
     /// Path on Prism (the document's own path, no service prefix or world).
-    prism_path: String,
+    pub(crate) prism_path: String,
     /// Request headers (`Name: value`), the same for every server.
-    headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
     /// The captured answer.
-    body_file: String,
+    pub(crate) body_file: String,
     /// Its size.
-    bytes: usize,
+    pub(crate) bytes: usize,
 }
 
 /// The prepared world.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Prepared {
-    world: String,
-    targets: Vec<Target>,
+    pub(crate) world: String,
+    pub(crate) targets: Vec<Target>,
 }
 
 pub(crate) async fn run(stub: &str, out: &Path) -> Result<Prepared> {
@@ -85,10 +85,10 @@ pub(crate) async fn run(stub: &str, out: &Path) -> Result<Prepared> {
         let file = out.join(format!("{name}.json"));
         std::fs::write(&file, &body)?;
         targets.push(Target {
-            name,
-            label,
+            name: name.to_owned(),
+            label: label.to_owned(),
             path: url[base.len()..].to_owned(),
-            prism_spec,
+            prism_spec: prism_spec.to_owned(),
             prism_path: doc_path,
             headers: headers
                 .iter()

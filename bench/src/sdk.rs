@@ -8,7 +8,7 @@
 use crate::stats::Summary;
 use anyhow::{Result, ensure};
 use futures::TryStreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use social_sdk::friends::types;
 use social_sdk::{Auth, Config, Service};
 use social_stub::control::Control;
@@ -16,19 +16,20 @@ use social_stub::control::bulk::{Hub, RobloxBulk};
 use std::time::{Duration, Instant};
 
 /// One side-by-side comparison.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Comparison {
-    what: String,
-    sdk: Summary,
-    raw: Summary,
+    pub(crate) what: String,
+    pub(crate) sdk: Summary,
+    pub(crate) raw: Summary,
     /// SDK median / raw median.
-    ratio: f64,
+    #[serde(with = "crate::results::nan")]
+    pub(crate) ratio: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SdkResult {
-    request: Comparison,
-    walk: Comparison,
+    pub(crate) request: Comparison,
+    pub(crate) walk: Comparison,
 }
 
 const BLOCK: usize = 50;

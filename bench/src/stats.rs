@@ -1,16 +1,21 @@
 //! Medians and percentiles of samples (microseconds).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Summary of one set of samples, in microseconds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Summary {
     pub(crate) samples: usize,
+    #[serde(with = "crate::results::nan")]
     pub(crate) median_us: f64,
+    #[serde(with = "crate::results::nan")]
     pub(crate) p90_us: f64,
+    #[serde(with = "crate::results::nan")]
     pub(crate) p99_us: f64,
+    #[serde(with = "crate::results::nan")]
     pub(crate) min_us: f64,
+    #[serde(with = "crate::results::nan")]
     pub(crate) max_us: f64,
 }
 

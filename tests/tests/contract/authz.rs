@@ -12,8 +12,8 @@
 //!   server route acts only for the `actorId` it names. Each case checks the answer and that
 //!   the owner's data is unchanged.
 
-use crate::support::expect_error;
 use base64::Engine;
+use contract_tests::assert::expect_error;
 use reqwest::Method;
 use serde_json::{Value, json};
 use social_sdk::{Auth, Config, Error, RetryPolicy, Service};

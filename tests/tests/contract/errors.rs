@@ -1,6 +1,6 @@
 //! The documented error codes of every Friends v1 operation the stub can produce.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use serde_json::json;
 use social_sdk::friends::types::{FollowingExistsRequest, MultigetAreFriendsRequest};
 use social_sdk::{Auth, Error, RetryPolicy, contacts, friends};

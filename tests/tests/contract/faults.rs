@@ -12,7 +12,7 @@
 //! the delays and returns at once; only the timeout test waits for real (its 0.8 s timeout,
 //! twice for the GET it retries).
 
-use crate::support::{FLOOD, roblox_error};
+use contract_tests::assert::{FLOOD, roblox_error};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use social_sdk::contacts::types::{GetUserTagsRequest, SetUserTagRequest};

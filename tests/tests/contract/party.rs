@@ -2,7 +2,7 @@
 //! the live stream, its success and each documented error, and the party scenarios of
 //! BEHAVIOR.md. Each test boots its own stub and works in a world of its own.
 
-use crate::support::expect_error;
+use contract_tests::assert::expect_error;
 use social_sdk::party::types::{
     InviteBody, KnownPartyRole, KnownPresenceState, LobbySelectionBody, MinigameInfo, PartyInvite,
     PartyLookupBody, PartyOverview, ProfileRequirement, ServerActorBody, ServerInviteBody,

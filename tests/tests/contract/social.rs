@@ -1,8 +1,8 @@
 //! Contract tests: the social friends service (`openapi/social-friends.yaml`) through the SDK
 //! against the stub, user routes and server routes, every operation but the live stream.
 
-use crate::support::expect_error;
 use chrono::Duration as Span;
+use contract_tests::assert::expect_error;
 use serde_json::{Value, json};
 use social_sdk::social_friends::{Client, types};
 use social_sdk::{Auth, Config, Error, RetryPolicy, Service};

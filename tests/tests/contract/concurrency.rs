@@ -10,6 +10,7 @@
 //! the state then lost fails the round.
 
 use chrono::{DateTime, Utc};
+use contract_tests::env::Env as Harness;
 use futures::future::{BoxFuture, FutureExt, join_all};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
@@ -21,16 +22,12 @@ use social_sdk::social_friends::types::{
     BlockBody, FriendRequestEntry, FriendRequestStatus, KnownFriendRequestStatus,
     SendFriendRequestBody, ServerSendFriendRequestBody, ServerTargetBody,
 };
-use social_sdk::{
-    Auth, Config, Error, LiveEvent, LiveOptions, RetryPolicy, Service, friends, party, roster,
-    social_friends,
-};
-use social_stub::control::WorldHandle;
+use social_sdk::{Auth, Error, LiveEvent, LiveOptions, friends, party, roster, social_friends};
+use social_stub::StubConfig;
 use social_stub::roblox::CreatedUser;
 use social_stub::roster::{CreatedRosterApp, CreatedRosterUser};
 use social_stub::social::CreatedPlayer;
 use social_stub::world::FaultRule;
-use social_stub::{RunningStub, StubConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,7 +41,6 @@ const HANG: Duration = Duration::from_secs(30);
 /// How long a live stream may take to show a state the API already shows (a hang detector:
 /// a push is immediate, a lost one never comes).
 const LIVE_CATCH_UP: Duration = Duration::from_secs(10);
-const SECRET: &str = "stub-server-secret";
 const SERVER: &str = "srv-race";
 
 // ---- racing -------------------------------------------------------------------------------
@@ -122,13 +118,20 @@ fn assert_unique<T: Ord + std::fmt::Debug + Clone>(round: usize, what: &str, ite
 
 // ---- the environment ------------------------------------------------------------------------
 
-/// One stub (multi-threaded runtime), one world, the SDK pointed at every service of it.
+/// The harness's `Env` (one stub on the multi-threaded runtime, one world, the SDK
+/// pointed at every service of it) with game server `srv-race` registered.
 struct Env {
-    _stub: RunningStub,
-    world: WorldHandle,
-    config: Config,
+    env: Harness,
     /// The social friend limit the stub runs with.
     social_limit: usize,
+}
+
+impl std::ops::Deref for Env {
+    type Target = Harness;
+
+    fn deref(&self) -> &Harness {
+        &self.env
+    }
 }
 
 impl Env {
@@ -138,25 +141,9 @@ impl Env {
 
     async fn with(stub_config: StubConfig) -> Self {
         let social_limit = stub_config.social_friend_limit;
-        let stub = RunningStub::start_with(stub_config)
-            .await
-            .expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
-        world.register_server(SERVER).await.expect("server");
-        let config = Config::builder()
-            .base_url(Service::Friends, world.service_url("friends"))
-            .base_url(Service::SocialFriends, world.service_url("social-friends"))
-            .base_url(Service::Party, world.service_url("party"))
-            .base_url(Service::Roster, world.service_url("roster"))
-            .retry(RetryPolicy::disabled())
-            .build()
-            .expect("config");
-        Self {
-            _stub: stub,
-            world,
-            config,
-            social_limit,
-        }
+        let env = Harness::with(stub_config).await;
+        env.world.register_server(SERVER).await.expect("server");
+        Self { env, social_limit }
     }
 
     async fn player(&self, name: String) -> CreatedPlayer {
@@ -174,21 +161,8 @@ impl Env {
         players
     }
 
-    fn social(&self, player: &CreatedPlayer) -> social_friends::Client {
-        self.config
-            .social_friends(Auth::bearer(player.token.as_str()))
-    }
-
     fn social_server(&self) -> social_friends::Client {
-        self.config.social_friends(Auth::server(SECRET, SERVER))
-    }
-
-    fn party(&self, player: &CreatedPlayer) -> party::Client {
-        self.config.party(Auth::bearer(player.token.as_str()))
-    }
-
-    async fn dump(&self) -> Value {
-        self.world.state().await.expect("state dump")
+        self.env.social_server(SERVER)
     }
 
     /// Every world-wide invariant of the state dump, for every service.

@@ -13,6 +13,7 @@
 //! twice for the GET it retries).
 
 use contract_tests::assert::{FLOOD, roblox_error};
+use contract_tests::env::{Env, sdk_config};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use social_sdk::contacts::types::{GetUserTagsRequest, SetUserTagRequest};
@@ -23,9 +24,7 @@ use social_sdk::social_friends::types::{
 };
 use social_sdk::{
     Auth, Config, Error, FakeClock, LiveError, LiveEvent, LiveOptions, LiveStream, RetryPolicy,
-    Service,
 };
-use social_stub::RunningStub;
 use social_stub::control::WorldHandle;
 use social_stub::roblox::CreatedUser;
 use social_stub::roster::{CreatedRosterApp, CreatedRosterUser};
@@ -34,18 +33,23 @@ use social_stub::world::FaultRule;
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
-const SECRET: &str = "stub-server-secret";
 const SERVER: &str = "srv-1";
 
-/// One stub, one world, a registered game server, a roster app, and the SDK configured for
-/// all five services of that world with a retry policy and a [`FakeClock`].
+/// The harness's [`Env`] with a registered game server and a roster app, and the SDK
+/// configured for all five services of that world with a retry policy and a [`FakeClock`].
 struct Faulty {
-    stub: RunningStub,
-    world: WorldHandle,
+    env: Env,
     clock: FakeClock,
-    config: Config,
     timeout: Duration,
     app: CreatedRosterApp,
+}
+
+impl std::ops::Deref for Faulty {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl Faulty {
@@ -54,17 +58,14 @@ impl Faulty {
     }
 
     async fn with_timeout(retry: RetryPolicy, timeout: Duration) -> Self {
-        let stub = RunningStub::start().await.expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
-        world.register_server(SERVER).await.expect("server");
-        let app = world.create_roster_app().await.expect("roster app");
+        let mut env = Env::new().await;
+        env.world.register_server(SERVER).await.expect("server");
+        let app = env.world.create_roster_app().await.expect("roster app");
         let clock = FakeClock::new();
-        let config = config_for(&world, &clock, retry, timeout);
+        env.config = config_for(&env.world, &clock, retry, timeout);
         Self {
-            stub,
-            world,
+            env,
             clock,
-            config,
             timeout,
             app,
         }
@@ -83,37 +84,14 @@ impl Faulty {
 
     /// The rules still armed (read in-process: the control plane only adds and clears).
     fn armed(&self) -> Vec<FaultRule> {
-        self.stub
-            .stub()
-            .worlds
-            .get(&self.world.id)
-            .expect("the world exists")
-            .faults()
-    }
-
-    /// The statuses the stub answered to one operation, oldest first.
-    async fn statuses(&self, operation: &str) -> Vec<u16> {
-        self.logged(operation)
-            .await
-            .into_iter()
-            .map(|r| r.status)
-            .collect()
-    }
-
-    async fn logged(&self, operation: &str) -> Vec<social_stub::world::LoggedRequest> {
-        self.world
-            .requests()
-            .await
-            .expect("request log")
-            .into_iter()
-            .filter(|r| r.operation == operation)
-            .collect()
+        self.in_process().faults()
     }
 
     async fn roblox(&self, name: &str) -> CreatedUser {
         self.world.create_roblox_user(name).await.expect("user")
     }
 
+    /// A player who is online (the harness's players are not).
     async fn player(&self, name: &str) -> CreatedPlayer {
         self.world
             .create_player(json!({"name": name, "presence": "ONLINE"}))
@@ -122,42 +100,20 @@ impl Faulty {
     }
 
     async fn roster_user(&self, name: &str) -> CreatedRosterUser {
-        self.world
-            .create_roster_user(&self.app.app_id, json!({"username": name}))
+        self.roster_user_with(&self.app, json!({"username": name}))
             .await
-            .expect("roster user")
-    }
-
-    fn friends(&self, user: &CreatedUser) -> social_sdk::friends::Client {
-        self.config
-            .friends(Auth::roblox_cookie(user.cookie.as_str()))
-    }
-
-    fn contacts(&self, user: &CreatedUser) -> social_sdk::contacts::Client {
-        self.config
-            .contacts(Auth::roblox_cookie(user.cookie.as_str()))
-    }
-
-    fn social(&self, player: &CreatedPlayer) -> social_sdk::social_friends::Client {
-        self.config
-            .social_friends(Auth::bearer(player.token.as_str()))
     }
 
     fn social_server(&self) -> social_sdk::social_friends::Client {
-        self.config.social_friends(Auth::server(SECRET, SERVER))
-    }
-
-    fn party(&self, player: &CreatedPlayer) -> social_sdk::party::Client {
-        self.config.party(Auth::bearer(player.token.as_str()))
+        self.env.social_server(SERVER)
     }
 
     fn party_server(&self) -> social_sdk::party::Client {
-        self.config.party(Auth::server(SECRET, SERVER))
+        self.env.party_server(SERVER)
     }
 
     fn roster(&self, user: &CreatedRosterUser) -> social_sdk::roster::Client {
-        self.config
-            .roster(Auth::roster(self.app.app_id.as_str(), user.token.as_str()))
+        self.env.roster(&self.app, user)
     }
 
     /// How many incoming social friend requests `player` has.
@@ -177,12 +133,7 @@ fn config_for(
     retry: RetryPolicy,
     timeout: Duration,
 ) -> Config {
-    Config::builder()
-        .base_url(Service::Friends, world.service_url("friends"))
-        .base_url(Service::Contacts, world.service_url("contacts"))
-        .base_url(Service::Roster, world.service_url("roster"))
-        .base_url(Service::SocialFriends, world.service_url("social-friends"))
-        .base_url(Service::Party, world.service_url("party"))
+    sdk_config(world)
         .clock(clock.clone())
         .retry(retry)
         .timeout(timeout)

@@ -2,19 +2,19 @@
 //! the live stream, its success and each documented error, and the party scenarios of
 //! BEHAVIOR.md. Each test boots its own stub and works in a world of its own.
 
+use contract_tests::actors::SECRET;
 use contract_tests::assert::expect_error;
+use contract_tests::env::Env;
 use social_sdk::party::types::{
     InviteBody, KnownPartyRole, KnownPresenceState, LobbySelectionBody, MinigameInfo, PartyInvite,
     PartyLookupBody, PartyOverview, ProfileRequirement, ServerActorBody, ServerInviteBody,
     SetReadyBody, SetSelectorsBody,
 };
-use social_sdk::{Auth, Config, Error, RetryPolicy, Service, party};
-use social_stub::control::WorldHandle;
+use social_sdk::{Auth, Error, party};
+use social_stub::StubConfig;
 use social_stub::social::{Block, CreatedPlayer};
-use social_stub::{RunningStub, StubConfig};
 use std::time::Duration;
 
-const SECRET: &str = "stub-server-secret";
 const SERVER: &str = "srv-1";
 
 /// Documented messages (`x-error-codes` of `openapi/party.yaml`).
@@ -35,11 +35,18 @@ const NO_TARGET: &str = "Either targetId or targetName is required.";
 const PROFILE_NOT_PREPARED: &str = "ready=true requires profilePrepared=true.";
 const NO_SELECTION: &str = "The party lobby has no selection.";
 
-/// One stub, one world of its own, and the SDK pointed at that world's party service.
+/// The harness's [`Env`] (one stub, one world, the SDK pointed at it) and the party
+/// scenarios' own steps.
 struct World {
-    stub: RunningStub,
-    world: WorldHandle,
-    config: Config,
+    env: Env,
+}
+
+impl std::ops::Deref for World {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl World {
@@ -48,54 +55,21 @@ impl World {
     }
 
     async fn with(config: StubConfig) -> Self {
-        let stub = RunningStub::start_with(config).await.expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
-        let config = Config::builder()
-            .base_url(Service::Party, world.service_url("party"))
-            .retry(RetryPolicy::disabled())
-            .build()
-            .expect("config");
         Self {
-            stub,
-            world,
-            config,
+            env: Env::with(config).await,
         }
-    }
-
-    async fn player(&self, name: &str) -> CreatedPlayer {
-        self.world
-            .create_player(serde_json::json!({ "name": name }))
-            .await
-            .expect("player created")
-    }
-
-    async fn players(&self, names: &[&str]) -> Vec<CreatedPlayer> {
-        let mut players = Vec::with_capacity(names.len());
-        for name in names {
-            players.push(self.player(name).await);
-        }
-        players
-    }
-
-    fn party(&self, player: &CreatedPlayer) -> party::Client {
-        self.config.party(Auth::bearer(player.token.as_str()))
     }
 
     /// A client for the server routes, as registered server `srv-1`.
     async fn server(&self) -> party::Client {
         self.world.register_server(SERVER).await.expect("server");
-        self.config.party(Auth::server(SECRET, SERVER))
+        self.party_server(SERVER)
     }
 
     /// `blocker` blocks `blocked`. Seeded in-process: blocking is the social friends
     /// service's operation, and the party tests should not depend on it.
     fn block(&self, blocker: &CreatedPlayer, blocked: &CreatedPlayer) {
-        let world = self
-            .stub
-            .stub()
-            .worlds
-            .get(&self.world.id)
-            .expect("the world exists");
+        let world = self.in_process();
         let now = world.now();
         world.social_mut().blocks.insert(
             (blocker.id, blocked.id),
@@ -742,7 +716,7 @@ async fn invite_errors() {
     let gone = w.player("Gone").await.id;
     let nobody = {
         // A well-formed id no player has: a player id of another world.
-        let other = w.stub.control().create_world().await.expect("world");
+        let other = w.stub().control().create_world().await.expect("world");
         other
             .create_player(serde_json::json!({"name": "Elsewhere"}))
             .await
@@ -1189,7 +1163,7 @@ async fn server_routes_answer_unknown_actors_and_bad_credentials() {
     let lead = w.player("Lead").await;
     let server = w.server().await;
     let ghost = {
-        let other = w.stub.control().create_world().await.expect("world");
+        let other = w.stub().control().create_world().await.expect("world");
         other
             .create_player(serde_json::json!({"name": "Ghost"}))
             .await

@@ -3,15 +3,15 @@
 //! `auth_mode`, expiry by the world's clock, blocks while an application is pending, an admin
 //! token acting as a user, and keyset paging with a growing `version`.
 
+use contract_tests::actors::NO_SUCH_USER;
+use contract_tests::env::Env;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 use social_sdk::roster::types::{
     RosterApplication, RosterApplicationRequest, RosterDeclineRequest, RosterExtUpdateRequest,
     RosterFriendDetailsRequest, RosterUserInfo,
 };
-use social_sdk::{Auth, Config, Error, RetryPolicy, Service, roster};
-use social_stub::RunningStub;
-use social_stub::control::WorldHandle;
+use social_sdk::{Auth, Error, roster};
 use social_stub::roster::{CreatedRosterApp, CreatedRosterUser};
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -29,36 +29,28 @@ const NO_PERMISSION: i64 = 10010;
 const REJECTS_ALL: i64 = 10012;
 const UNKNOWN_APP: i64 = 40000;
 
-/// A user id no app hands out.
-const NO_SUCH_USER: i64 = 987_654_321;
 const SEVEN_DAYS: u64 = 7 * 24 * 60 * 60;
 
-/// One stub, one world, one app in it, and the SDK configured for that world.
+/// The harness's [`Env`] with one roster app in its world, and the roster scenarios' own
+/// steps.
 struct Im {
-    _stub: RunningStub,
-    world: WorldHandle,
-    config: Config,
+    env: Env,
     app: CreatedRosterApp,
-    http: reqwest::Client,
+}
+
+impl std::ops::Deref for Im {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl Im {
     async fn new() -> Self {
-        let stub = RunningStub::start().await.expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
-        let config = Config::builder()
-            .base_url(Service::Roster, world.service_url("roster"))
-            .retry(RetryPolicy::disabled())
-            .build()
-            .expect("config");
-        let app = world.create_roster_app().await.expect("app");
-        Self {
-            _stub: stub,
-            world,
-            config,
-            app,
-            http: reqwest::Client::new(),
-        }
+        let env = Env::new().await;
+        let app = env.world.create_roster_app().await.expect("app");
+        Self { env, app }
     }
 
     /// A user who accepts anyone (`auth_mode` 0).
@@ -67,10 +59,7 @@ impl Im {
     }
 
     async fn user_with(&self, spec: Value) -> CreatedRosterUser {
-        self.world
-            .create_roster_user(&self.app.app_id, spec)
-            .await
-            .expect("user created")
+        self.roster_user_with(&self.app, spec).await
     }
 
     async fn befriend(&self, a: &CreatedRosterUser, b: &CreatedRosterUser) {
@@ -81,8 +70,7 @@ impl Im {
     }
 
     fn client(&self, user: &CreatedRosterUser) -> roster::Client {
-        self.config
-            .roster(Auth::roster(self.app.app_id.as_str(), user.token.as_str()))
+        self.roster(&self.app, user)
     }
 
     fn admin(&self) -> roster::Client {
@@ -100,18 +88,13 @@ impl Im {
     }
 
     async fn advance(&self, seconds: u64) {
-        self.world
-            .advance_clock(Duration::from_secs(seconds))
-            .await
-            .expect("clock");
+        self.env.advance(Duration::from_secs(seconds)).await;
     }
 
     /// A raw request to the roster service of this world (for what the SDK never sends).
     fn raw(&self, method: reqwest::Method, path_and_query: &str) -> reqwest::RequestBuilder {
-        self.http.request(
-            method,
-            format!("{}{path_and_query}", self.world.service_url("roster")),
-        )
+        self.http
+            .request(method, self.url("roster", path_and_query))
     }
 }
 

@@ -2,16 +2,15 @@
 //! against the stub, user routes and server routes, every operation but the live stream.
 
 use chrono::Duration as Span;
+use contract_tests::actors::SECRET;
 use contract_tests::assert::expect_error;
+use contract_tests::env::Env;
 use serde_json::{Value, json};
 use social_sdk::social_friends::{Client, types};
-use social_sdk::{Auth, Config, Error, RetryPolicy, Service};
-use social_stub::RunningStub;
-use social_stub::control::WorldHandle;
+use social_sdk::{Auth, Error};
 use social_stub::social::CreatedPlayer;
 use std::time::Duration;
 
-const SECRET: &str = "stub-server-secret";
 const SERVER: &str = "srv-1";
 const MISSING_READ: &str = "Missing permission social:friends.read.";
 const MISSING_WRITE: &str = "Missing permission social:friends.write.";
@@ -25,53 +24,33 @@ const BLOCKED: &str = "A block exists between you and this player.";
 const TARGET_REQUIRED: &str = "actorId and targetId or targetName are required.";
 const SEVEN_DAYS: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// One stub, one world of its own, and the SDK pointed at its social friends service.
+/// The harness's [`Env`] with game server `srv-1` registered, and the social friends
+/// scenarios' own steps.
 struct Social {
-    _stub: RunningStub,
-    world: WorldHandle,
-    config: Config,
-    http: reqwest::Client,
+    env: Env,
+}
+
+impl std::ops::Deref for Social {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl Social {
     async fn new() -> Self {
-        let stub = RunningStub::start().await.expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
-        world
-            .register_server(SERVER)
-            .await
-            .expect("server registered");
-        let config = Config::builder()
-            .base_url(Service::SocialFriends, world.service_url("social-friends"))
-            .retry(RetryPolicy::disabled())
-            .build()
-            .expect("config");
-        Self {
-            _stub: stub,
-            world,
-            config,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn player(&self, name: &str) -> CreatedPlayer {
-        self.player_with(json!({"name": name})).await
-    }
-
-    async fn player_with(&self, spec: Value) -> CreatedPlayer {
-        self.world
-            .create_player(spec)
-            .await
-            .expect("player created")
+        let env = Env::new().await;
+        env.register_server(SERVER).await;
+        Self { env }
     }
 
     fn client(&self, player: &CreatedPlayer) -> Client {
-        self.config
-            .social_friends(Auth::bearer(player.token.as_str()))
+        self.social(player)
     }
 
     fn server(&self) -> Client {
-        self.config.social_friends(Auth::server(SECRET, SERVER))
+        self.social_server(SERVER)
     }
 
     async fn deny(&self, player: &CreatedPlayer, node: &str) {
@@ -92,7 +71,7 @@ impl Social {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.world.service_url("social-friends"))
+        self.env.url("social-friends", path)
     }
 
     /// A raw request (for what the SDK never sends), with a bearer token if given.

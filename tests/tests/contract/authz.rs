@@ -14,14 +14,15 @@
 
 use base64::Engine;
 use contract_tests::assert::expect_error;
+use contract_tests::env::Env;
 use reqwest::Method;
 use serde_json::{Value, json};
-use social_sdk::{Auth, Config, Error, RetryPolicy, Service};
+use social_sdk::{Auth, Error};
+use social_stub::StubConfig;
 use social_stub::control::WorldHandle;
 use social_stub::roblox::CreatedUser;
 use social_stub::roster::{CreatedRosterApp, CreatedRosterUser};
 use social_stub::social::CreatedPlayer;
-use social_stub::{RunningStub, StubConfig};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -205,9 +206,8 @@ fn guard_of(security: Option<&Value>, operation: &str) -> Guard {
 /// A stub and a world holding a bit of everything, the victim's data included, so that a
 /// request that slipped through would act on something real.
 struct Fixture {
-    stub: RunningStub,
-    world: WorldHandle,
-    http: reqwest::Client,
+    /// The stub, the victim's world, the SDK and a plain HTTP client.
+    env: Env,
     secret: String,
     // Roblox: alice is the victim, bob the other user; mallory lives in another world.
     alice: CreatedUser,
@@ -234,14 +234,20 @@ struct Fixture {
     foreign_admin: String,
 }
 
+impl std::ops::Deref for Fixture {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
+}
+
 impl Fixture {
     async fn new() -> Self {
-        let config = StubConfig::default();
-        let secret = config.server_secret.clone();
-        let stub = RunningStub::start_with(config).await.expect("stub starts");
-        let world = stub.control().create_world().await.expect("world");
+        let secret = StubConfig::default().server_secret;
+        let env = Env::new().await;
+        let (stub, world, http) = (env.stub(), env.world.clone(), env.http.clone());
         let elsewhere = stub.control().create_world().await.expect("other world");
-        let http = reqwest::Client::new();
 
         let alice = world.create_roblox_user("alice").await.expect("alice");
         let bob = world.create_roblox_user("bob").await.expect("bob");
@@ -275,12 +281,7 @@ impl Fixture {
         let pd = player("pd", &world).await;
         let pe = player("pe", &world).await;
         let stranger = player("stranger", &elsewhere).await;
-        let sdk = Config::builder()
-            .base_url(Service::SocialFriends, world.service_url("social-friends"))
-            .base_url(Service::Party, world.service_url("party"))
-            .retry(RetryPolicy::disabled())
-            .build()
-            .expect("config");
+        let sdk = &env.config;
         let social = |p: &CreatedPlayer| sdk.social_friends(Auth::bearer(p.token.as_str()));
         let sent = send_social(&social(&pa), &pc).await.expect("request");
         social(&pc)
@@ -349,9 +350,7 @@ impl Fixture {
             .to_owned();
 
         Self {
-            stub,
-            world,
-            http,
+            env,
             secret,
             alice,
             bob,
@@ -1088,7 +1087,7 @@ async fn refuse_bad_credentials(spec: &str) -> (usize, usize) {
         failures.is_empty(),
         "valid credentials refused (so the refusals prove nothing):\n{failures}"
     );
-    drop(fx.stub);
+    drop(fx.env);
     (operations.len(), pairs)
 }
 
@@ -1181,6 +1180,7 @@ async fn public_operations_answer_without_credentials() {
 
 mod privacy {
     use super::*;
+    use contract_tests::env::Env as Harness;
     use futures::TryStreamExt;
     use social_sdk::contacts::types::{GetUserTagsRequest, SetUserTagRequest};
     use social_sdk::friends::types::FriendshipRequest;
@@ -1193,7 +1193,7 @@ mod privacy {
     use social_sdk::social_friends::types::{
         BlockBody, ReportBody, ServerTargetBody, UpdateFriendBody,
     };
-    use social_sdk::{contacts, friends, party, roster, social_friends};
+    use social_sdk::{contacts, party, roster, social_friends};
 
     const REQUEST_NOT_FOUND: &str = "Friend request not found.";
     const FRIEND_NOT_FOUND: &str = "Friend not found.";
@@ -1209,72 +1209,32 @@ mod privacy {
     const NO_FRIEND_REQUEST: &str = "The friend request does not exist.";
     const NO_APPLICATION: i64 = 10007;
 
-    /// One stub, one world, the SDK pointed at every service of it.
+    /// The harness's `Env` with game server `SERVER` registered.
     struct Env {
-        stub: RunningStub,
-        world: WorldHandle,
-        config: Config,
-        secret: String,
+        env: Harness,
+    }
+
+    impl std::ops::Deref for Env {
+        type Target = Harness;
+
+        fn deref(&self) -> &Harness {
+            &self.env
+        }
     }
 
     impl Env {
         async fn new() -> Self {
-            let stub = RunningStub::start().await.expect("stub starts");
-            let world = stub.control().create_world().await.expect("world");
-            world.register_server(SERVER).await.expect("server");
-            let mut builder = Config::builder().retry(RetryPolicy::disabled());
-            for (service, spec) in [
-                (Service::Friends, "friends"),
-                (Service::Contacts, "contacts"),
-                (Service::Roster, "roster"),
-                (Service::SocialFriends, "social-friends"),
-                (Service::Party, "party"),
-            ] {
-                builder = builder.base_url(service, world.service_url(spec));
-            }
-            Self {
-                secret: stub.stub().config.server_secret.clone(),
-                stub,
-                world,
-                config: builder.build().expect("config"),
-            }
-        }
-
-        async fn player(&self, name: &str) -> CreatedPlayer {
-            self.world
-                .create_player(json!({ "name": name }))
-                .await
-                .expect("player")
-        }
-
-        fn social(&self, p: &CreatedPlayer) -> social_friends::Client {
-            self.config.social_friends(Auth::bearer(p.token.as_str()))
-        }
-
-        fn party(&self, p: &CreatedPlayer) -> party::Client {
-            self.config.party(Auth::bearer(p.token.as_str()))
+            let env = Harness::new().await;
+            env.world.register_server(SERVER).await.expect("server");
+            Self { env }
         }
 
         fn social_server(&self) -> social_friends::Client {
-            self.config
-                .social_friends(Auth::server(self.secret.as_str(), SERVER))
+            self.env.social_server(SERVER)
         }
 
         fn party_server(&self) -> party::Client {
-            self.config
-                .party(Auth::server(self.secret.as_str(), SERVER))
-        }
-
-        async fn user(&self, name: &str) -> CreatedUser {
-            self.world.create_roblox_user(name).await.expect("user")
-        }
-
-        fn friends(&self, u: &CreatedUser) -> friends::Client {
-            self.config.friends(Auth::roblox_cookie(u.cookie.as_str()))
-        }
-
-        fn contacts(&self, u: &CreatedUser) -> contacts::Client {
-            self.config.contacts(Auth::roblox_cookie(u.cookie.as_str()))
+            self.env.party_server(SERVER)
         }
 
         /// One part of the world's state (a JSON pointer into the dump).
@@ -1284,10 +1244,6 @@ mod privacy {
                 .pointer(pointer)
                 .unwrap_or_else(|| panic!("no {pointer} in the state dump"))
                 .clone()
-        }
-
-        async fn advance(&self, by: Duration) {
-            self.world.advance_clock(by).await.expect("clock");
         }
     }
 
@@ -2160,6 +2116,6 @@ mod privacy {
             a.list_roster_blocked().await.expect("ann's"),
             [yves.user.id]
         );
-        drop(env.stub);
+        drop(env);
     }
 }

@@ -19,10 +19,11 @@
 //! `5xx`, and the world's state is the same before and after the whole run.
 
 use base64::Engine;
+use contract_tests::env::Env;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
+use social_stub::Service;
 use social_stub::control::WorldHandle;
-use social_stub::{RunningStub, Service, StubConfig};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -1944,9 +1945,8 @@ fn first_difference(before: &str, after: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_hostile_input_as_documented_without_changing_state() {
     let started = Instant::now();
-    let stub = RunningStub::start_with(StubConfig::default())
-        .await
-        .expect("stub starts");
+    let env = Env::new().await;
+    let stub = env.stub();
     let addr: SocketAddr = stub.url()["http://".len()..].parse().expect("address");
     let ops = operations();
     assert!(
@@ -1957,7 +1957,7 @@ async fn every_operation_answers_hostile_input_as_documented_without_changing_st
 
     // A twin world: each operation's valid request must get past input validation there, so
     // every variant below fails for its one hostile change and nothing else.
-    let twin = stub.control().create_world().await.expect("world");
+    let twin = env.world.clone();
     let twin_seed = seed(&twin).await;
     let twin_cursors = harvest(&ops, &twin_seed, addr).await;
     let mut failures = Vec::new();

@@ -23,6 +23,7 @@ use social_stub::control::WorldHandle;
 use social_stub::roblox::CreatedUser;
 use social_stub::roster::{CreatedRosterApp, CreatedRosterUser};
 use social_stub::social::CreatedPlayer;
+use social_stub::spec::OperationSpec;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -113,10 +114,10 @@ impl Operation {
     }
 }
 
-/// A parsed document.
+/// A document, as the stub's spec index holds it.
 struct Document {
     spec: &'static str,
-    doc: Value,
+    doc: &'static Value,
 }
 
 impl Document {
@@ -125,8 +126,8 @@ impl Document {
             .iter()
             .find(|s| s.spec_name == spec)
             .unwrap_or_else(|| panic!("no document {spec:?}"));
-        let doc = serde_yaml_ng::from_str(service.spec)
-            .unwrap_or_else(|e| panic!("{spec}.yaml does not parse: {e}"));
+        let doc = social_stub::spec::document(service.spec_name)
+            .unwrap_or_else(|| panic!("{spec}.yaml is not in the spec index"));
         Self {
             spec: service.spec_name,
             doc,
@@ -144,40 +145,46 @@ impl Document {
         value
     }
 
+    /// The document's operations from the spec index (each with its own object, `$ref`s
+    /// resolved), in document order: by path, then by method name.
     fn operations(&self) -> Vec<Operation> {
-        let global = self.doc.get("security");
-        let mut operations = Vec::new();
         let paths = self.doc["paths"].as_object().expect("paths");
         for (path, item) in paths {
-            for (method, def) in item.as_object().expect("path item") {
-                let method = match method.as_str() {
-                    "get" => Method::GET,
-                    "put" => Method::PUT,
-                    "post" => Method::POST,
-                    "delete" => Method::DELETE,
-                    "patch" => Method::PATCH,
-                    "head" | "options" | "trace" => {
-                        panic!("{path}: {method} has no authorization cases here")
-                    }
-                    _ => continue, // `parameters`, `summary`, …
-                };
-                let id = def["operationId"]
-                    .as_str()
-                    .expect("every operation has an operationId")
-                    .to_owned();
-                let guard = guard_of(def.get("security").or(global), &id);
-                operations.push(Operation {
-                    spec: self.spec,
-                    guard,
-                    live: def.get("x-dropshot-websocket").is_some(),
-                    def: def.clone(),
-                    id,
-                    method,
-                    path: path.clone(),
-                });
+            for method in item.as_object().expect("path item").keys() {
+                assert!(
+                    !matches!(method.as_str(), "head" | "options" | "trace"),
+                    "{path}: {method} has no authorization cases here"
+                );
             }
         }
-        operations
+        let global = self.doc.get("security");
+        let mut indexed: Vec<&'static OperationSpec> = social_stub::spec::operations()
+            .filter(|op| op.spec == self.spec)
+            .collect();
+        indexed.sort_by_key(|op| (op.path.as_str(), op.method.to_ascii_lowercase()));
+        indexed
+            .into_iter()
+            .map(|op| {
+                let method = match op.method.as_str() {
+                    "GET" => Method::GET,
+                    "PUT" => Method::PUT,
+                    "POST" => Method::POST,
+                    "DELETE" => Method::DELETE,
+                    "PATCH" => Method::PATCH,
+                    other => panic!("{}: {other} has no authorization cases here", op.path),
+                };
+                let def = &op.raw;
+                Operation {
+                    spec: self.spec,
+                    guard: guard_of(def.get("security").or(global), &op.id),
+                    live: def.get("x-dropshot-websocket").is_some(),
+                    def: def.clone(),
+                    id: op.id.clone(),
+                    method,
+                    path: op.path.clone(),
+                }
+            })
+            .collect()
     }
 }
 

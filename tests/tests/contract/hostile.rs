@@ -6,7 +6,7 @@
 //!
 //! Nothing here lists routes by hand: the operations, their parameters, bodies, documented
 //! responses and error codes all come from the documents the stub embeds
-//! (`social_stub::SERVICES`). Every request carries valid credentials and otherwise valid
+//! (`social_stub::SERVICES`), read through its spec index (`social_stub::spec`). Every request carries valid credentials and otherwise valid
 //! input (real ids from a seeded world), so exactly one thing is wrong with it, and it goes
 //! out over a raw `TcpStream`, byte for byte, so nothing in between tidies it up.
 //!
@@ -24,6 +24,7 @@ use futures::StreamExt;
 use serde_json::{Map, Value, json};
 use social_stub::Service;
 use social_stub::control::WorldHandle;
+use social_stub::spec::{self, Location, OperationSpec};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -77,6 +78,17 @@ enum Loc {
     Path,
     Query,
     Header,
+}
+
+impl Loc {
+    /// The parameter's `in`.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "path",
+            Self::Query => "query",
+            Self::Header => "header",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -137,147 +149,149 @@ impl Op {
     }
 }
 
-fn resolve(doc: &Value, value: &Value, depth: usize) -> Value {
-    assert!(depth < 64, "the documents have no reference cycles");
-    match value {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                let target = reference
-                    .strip_prefix('#')
-                    .and_then(|p| doc.pointer(p))
-                    .unwrap_or_else(|| panic!("dangling $ref {reference}"));
-                return resolve(doc, target, depth + 1);
-            }
-            Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), resolve(doc, v, depth + 1)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| resolve(doc, v, depth + 1)).collect())
-        }
-        other => other.clone(),
-    }
-}
-
-/// Every operation of every document the stub serves.
+/// Every operation of every document the stub serves, from the stub's spec index (`$ref`s
+/// resolved), in document order: document, path, then `get`, `put`, `post`, `delete`,
+/// `patch`.
 fn operations() -> Vec<Op> {
-    let mut ops = Vec::new();
-    for service in social_stub::SERVICES {
-        let doc: Value = serde_yaml_ng::from_str(service.spec)
-            .unwrap_or_else(|e| panic!("{} does not parse: {e}", service.spec_name));
-        let kind = match service.spec_name {
-            "friends" | "contacts" => Kind::Roblox,
-            "roster" => Kind::Roster,
-            _ => Kind::Social,
-        };
-        let paths = doc["paths"].as_object().expect("paths");
-        for (path, item) in paths {
-            let methods = ["get", "put", "post", "delete", "patch"];
-            let path_methods: Vec<String> = methods
+    const METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "PATCH"];
+    let position = |spec: &str| {
+        social_stub::SERVICES
+            .iter()
+            .position(|s| s.spec_name == spec)
+            .unwrap_or_else(|| panic!("{spec} is not a document the stub serves"))
+    };
+    let method_position = |method: &str| {
+        METHODS
+            .iter()
+            .position(|m| *m == method)
+            .unwrap_or_else(|| panic!("method {method}"))
+    };
+    let mut index: Vec<&'static OperationSpec> = spec::operations().collect();
+    index.sort_by_key(|op| {
+        (
+            position(op.spec),
+            op.path.as_str(),
+            method_position(&op.method),
+        )
+    });
+    index
+        .iter()
+        .map(|op| {
+            let service = &social_stub::SERVICES[position(op.spec)];
+            let doc = spec::document(op.spec).expect("the document of an indexed operation");
+            let kind = match op.spec {
+                "friends" | "contacts" => Kind::Roblox,
+                "roster" => Kind::Roster,
+                _ => Kind::Social,
+            };
+            let path_methods: Vec<String> = index
                 .iter()
-                .filter(|m| item.get(**m).is_some())
-                .map(|m| m.to_uppercase())
+                .filter(|other| other.spec == op.spec && other.path == op.path)
+                .map(|other| other.method.clone())
                 .collect();
-            let shared = item["parameters"].as_array().cloned().unwrap_or_default();
-            for method in methods {
-                let Some(op) = item.get(method) else { continue };
-                let own = op["parameters"].as_array().cloned().unwrap_or_default();
-                let params = shared
-                    .iter()
-                    .chain(own.iter())
-                    .map(|p| resolve(&doc, p, 0))
-                    .map(|p| Param {
-                        name: p["name"].as_str().expect("parameter name").to_owned(),
-                        loc: match p["in"].as_str() {
-                            Some("path") => Loc::Path,
-                            Some("query") => Loc::Query,
-                            Some("header") => Loc::Header,
-                            other => panic!("parameter in {other:?}"),
-                        },
-                        required: p["required"].as_bool().unwrap_or(false),
-                        schema: p["schema"].clone(),
-                        injected: p["x-sdk-injected"].as_bool().unwrap_or(false),
-                        x_limit: p.get("x-limit").cloned(),
-                    })
-                    .collect::<Vec<_>>();
-                let request_body = op.get("requestBody").map(|b| resolve(&doc, b, 0));
-                let body = request_body.as_ref().map(|b| {
-                    b.pointer("/content/application~1json/schema")
-                        .cloned()
-                        .expect("JSON request body")
+            // The index's parameters lack `x-limit`: read it from the operation itself
+            // (the documents declare no path-level parameters).
+            let declared = op.raw["parameters"].as_array().cloned().unwrap_or_default();
+            let params: Vec<Param> = op
+                .params
+                .iter()
+                .map(|p| {
+                    let loc = match p.location {
+                        Location::Path => Loc::Path,
+                        Location::Query => Loc::Query,
+                        Location::Header => Loc::Header,
+                    };
+                    let x_limit = declared
+                        .iter()
+                        .find(|d| d["name"] == p.name.as_str() && d["in"] == loc.as_str())
+                        .unwrap_or_else(|| panic!("{}: parameter {} is declared", op.id, p.name))
+                        .get("x-limit")
+                        .cloned();
+                    Param {
+                        name: p.name.clone(),
+                        loc,
+                        required: p.required,
+                        schema: p.schema.clone(),
+                        injected: p.injected,
+                        x_limit,
+                    }
+                })
+                .collect();
+            assert_eq!(
+                params.len(),
+                declared.len(),
+                "{}: every parameter is in a path, the query or a header",
+                op.id
+            );
+            let body = op.body.as_ref().map(|(_, schema)| {
+                assert!(!schema.is_null(), "{}: JSON request body", op.id);
+                schema.clone()
+            });
+            let body_required = op.body.as_ref().is_some_and(|(required, _)| *required);
+            let security = op.raw.get("security").or_else(|| doc.get("security"));
+            let schemes: Vec<String> = security
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object)
+                .flat_map(|r| r.keys().cloned())
+                .collect();
+            let credentials = if schemes.is_empty() {
+                Credentials::Public
+            } else if schemes.iter().any(|s| s == "serverSecret") {
+                Credentials::Server
+            } else if schemes.iter().any(|s| s == "playerBearer") {
+                Credentials::Player
+            } else if schemes.iter().any(|s| s == "accessToken") {
+                Credentials::RosterToken
+            } else if schemes
+                .iter()
+                .any(|s| s == "roblosecurityCookie" || s == "bearerAuth")
+            {
+                Credentials::Cookie
+            } else {
+                panic!("unknown security schemes {schemes:?}")
+            };
+            let responses = op.raw["responses"].as_object().cloned().expect("responses");
+            let cursor = op
+                .raw
+                .pointer("/x-cursor/param")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| {
+                    params
+                        .iter()
+                        .find(|p| p.name == "cursor")
+                        .map(|p| p.name.clone())
                 });
-                let body_required = request_body
-                    .as_ref()
-                    .is_some_and(|b| b["required"].as_bool() == Some(true));
-                let security = op.get("security").or_else(|| doc.get("security"));
-                let schemes: Vec<String> = security
-                    .and_then(Value::as_array)
+            Op {
+                service,
+                kind,
+                id: op.id.clone(),
+                method: op.method.clone(),
+                path: op.path.clone(),
+                path_methods,
+                params,
+                body,
+                body_required,
+                responses,
+                credentials,
+                live: op.raw.get("x-dropshot-websocket").is_some(),
+                business_codes: op.raw["x-business-codes"]
+                    .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(Value::as_object)
-                    .flat_map(|r| r.keys().cloned())
-                    .collect();
-                let credentials = if schemes.is_empty() {
-                    Credentials::Public
-                } else if schemes.iter().any(|s| s == "serverSecret") {
-                    Credentials::Server
-                } else if schemes.iter().any(|s| s == "playerBearer") {
-                    Credentials::Player
-                } else if schemes.iter().any(|s| s == "accessToken") {
-                    Credentials::RosterToken
-                } else if schemes
-                    .iter()
-                    .any(|s| s == "roblosecurityCookie" || s == "bearerAuth")
-                {
-                    Credentials::Cookie
-                } else {
-                    panic!("unknown security schemes {schemes:?}")
-                };
-                let responses = resolve(&doc, &op["responses"], 0)
-                    .as_object()
-                    .cloned()
-                    .expect("responses");
-                let cursor = op
-                    .pointer("/x-cursor/param")
+                    .filter_map(Value::as_i64)
+                    .collect(),
+                cursor,
+                cursor_next: op
+                    .raw
+                    .pointer("/x-cursor/next")
                     .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| {
-                        params
-                            .iter()
-                            .find(|p| p.name == "cursor")
-                            .map(|p| p.name.clone())
-                    });
-                ops.push(Op {
-                    service,
-                    kind,
-                    id: op["operationId"].as_str().expect("operationId").to_owned(),
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    path_methods: path_methods.clone(),
-                    params,
-                    body,
-                    body_required,
-                    responses,
-                    credentials,
-                    live: op.get("x-dropshot-websocket").is_some(),
-                    business_codes: op["x-business-codes"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_i64)
-                        .collect(),
-                    cursor,
-                    cursor_next: op
-                        .pointer("/x-cursor/next")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                });
+                    .map(str::to_owned),
             }
-        }
-    }
-    ops
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -181,10 +181,10 @@ impl Env {
 }
 
 // After the macros above: macros are in scope textually.
-mod social_races;
-mod party_races;
-mod roster_races;
-mod roblox_races;
 mod dump;
+mod party_races;
+mod roblox_races;
+mod roster_races;
+mod social_races;
 
 use self::dump::*;

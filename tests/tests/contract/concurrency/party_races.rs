@@ -127,11 +127,17 @@ pub(super) async fn party_view(
     views
 }
 
-pub(super) fn party_id_of(views: &BTreeMap<Uuid, PartyOverview>, player: &CreatedPlayer) -> Option<Uuid> {
+pub(super) fn party_id_of(
+    views: &BTreeMap<Uuid, PartyOverview>,
+    player: &CreatedPlayer,
+) -> Option<Uuid> {
     views[&player.id].party.as_ref().and_then(|p| p.id)
 }
 
-pub(super) fn members_of(views: &BTreeMap<Uuid, PartyOverview>, player: &CreatedPlayer) -> Vec<Uuid> {
+pub(super) fn members_of(
+    views: &BTreeMap<Uuid, PartyOverview>,
+    player: &CreatedPlayer,
+) -> Vec<Uuid> {
     views[&player.id]
         .party
         .as_ref()
@@ -139,7 +145,10 @@ pub(super) fn members_of(views: &BTreeMap<Uuid, PartyOverview>, player: &Created
         .unwrap_or_default()
 }
 
-pub(super) fn invited_to(views: &BTreeMap<Uuid, PartyOverview>, player: &CreatedPlayer) -> Vec<Uuid> {
+pub(super) fn invited_to(
+    views: &BTreeMap<Uuid, PartyOverview>,
+    player: &CreatedPlayer,
+) -> Vec<Uuid> {
     views[&player.id]
         .invites
         .iter()

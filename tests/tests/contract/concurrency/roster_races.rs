@@ -70,14 +70,22 @@ impl RosterView {
     }
 
     /// The status of the application `from` sent `to`, if any.
-    pub(super) fn application(&self, from: &CreatedRosterUser, to: &CreatedRosterUser) -> Option<i32> {
+    pub(super) fn application(
+        &self,
+        from: &CreatedRosterUser,
+        to: &CreatedRosterUser,
+    ) -> Option<i32> {
         self.received[&to.user.id].get(&from.user.id).copied()
     }
 }
 
 /// Friend ids and received applications of each user through the API: no duplicates,
 /// friendships symmetric, no pending application between friends.
-pub(super) async fn roster_view(im: &Im<'_>, round: usize, users: &[&CreatedRosterUser]) -> RosterView {
+pub(super) async fn roster_view(
+    im: &Im<'_>,
+    round: usize,
+    users: &[&CreatedRosterUser],
+) -> RosterView {
     let mut view = RosterView::default();
     for user in users {
         let client = im.client(user);

@@ -43,7 +43,10 @@ pub(super) fn send_task(client: social_friends::Client, to: Uuid) -> BoxFuture<'
     .boxed()
 }
 
-pub(super) fn accept_task(client: social_friends::Client, id: String) -> BoxFuture<'static, Answer> {
+pub(super) fn accept_task(
+    client: social_friends::Client,
+    id: String,
+) -> BoxFuture<'static, Answer> {
     async move { answer!(client.accept_social_friend_request().id(id).await) }.boxed()
 }
 
@@ -74,7 +77,11 @@ impl SocialView {
     }
 
     /// Pending requests between two players, either way.
-    pub(super) fn requests_between(&self, a: &CreatedPlayer, b: &CreatedPlayer) -> Vec<&(String, Uuid, Uuid)> {
+    pub(super) fn requests_between(
+        &self,
+        a: &CreatedPlayer,
+        b: &CreatedPlayer,
+    ) -> Vec<&(String, Uuid, Uuid)> {
         self.requests
             .iter()
             .filter(|(_, s, r)| (*s == a.id && *r == b.id) || (*s == b.id && *r == a.id))

@@ -14,6 +14,7 @@
 
 use base64::Engine;
 use contract_tests::assert::expect_error;
+use contract_tests::assert::roster::{INVALID_TOKEN, MISSING_TOKEN, NO_PERMISSION, UNKNOWN_APP};
 use contract_tests::env::Env;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -49,9 +50,3 @@ const HANDSHAKE: [(&str, &str); 4] = [
     ("sec-websocket-version", "13"),
     ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
 ];
-
-/// Roster business codes that mean "not allowed" (`info.x-business-codes`).
-const MISSING_TOKEN: i64 = 10003;
-const INVALID_TOKEN: i64 = 10008;
-const NO_PERMISSION: i64 = 10010;
-const UNKNOWN_APP: i64 = 40000;

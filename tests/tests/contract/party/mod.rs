@@ -4,6 +4,7 @@
 
 use contract_tests::actors::SECRET;
 use contract_tests::assert::expect_error;
+use contract_tests::assert::party::*;
 use contract_tests::env::Env;
 use social_sdk::party::types::{
     InviteBody, KnownPartyRole, KnownPresenceState, LobbySelectionBody, MinigameInfo, PartyInvite,
@@ -16,24 +17,6 @@ use social_stub::social::{Block, CreatedPlayer};
 use std::time::Duration;
 
 const SERVER: &str = "srv-1";
-
-/// Documented messages (`x-error-codes` of `openapi/party.yaml`).
-const UNAUTHORIZED_PLAYER: &str = "Missing or invalid bearer token.";
-const UNAUTHORIZED_SERVER: &str = "Missing or invalid server credentials.";
-const PLAYER_NOT_FOUND: &str = "Player not found.";
-const INVITE_NOT_FOUND: &str = "Party invite not found.";
-const YOU_ARE_NOT_IN_A_PARTY: &str = "You are not in a party.";
-const PLAYER_NOT_IN_A_PARTY: &str = "The player is not in a party.";
-const NOT_LEADER: &str = "Only the party leader may do this.";
-const NOT_SELECTOR: &str = "Only the party leader or a selector may change the lobby selection.";
-const CANNOT_TARGET_SELF: &str = "You cannot invite yourself.";
-const BLOCKED: &str = "A block exists between you and this player.";
-const PARTY_FULL: &str = "The party is full.";
-const ALREADY_IN_PARTY: &str = "The player is already in this party.";
-const INVITE_EXPIRED: &str = "The party invite has expired.";
-const NO_TARGET: &str = "Either targetId or targetName is required.";
-const PROFILE_NOT_PREPARED: &str = "ready=true requires profilePrepared=true.";
-const NO_SELECTION: &str = "The party lobby has no selection.";
 
 /// The harness's [`Env`] (one stub, one world, the SDK pointed at it) and the party
 /// scenarios' own steps.

@@ -4,6 +4,7 @@
 //! token acting as a user, and keyset paging with a growing `version`.
 
 use contract_tests::actors::NO_SUCH_USER;
+use contract_tests::assert::roster::*;
 use contract_tests::env::Env;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
@@ -23,19 +24,6 @@ mod relationships;
 mod robustness;
 
 use self::paging::friend_ids_result;
-
-/// Business codes (`info.x-business-codes` of `openapi/roster.yaml`).
-const USER_NOT_FOUND: i64 = 10000;
-const BAD_PARAMETER: i64 = 10002;
-const MISSING_TOKEN: i64 = 10003;
-const NOT_A_FRIEND: i64 = 10004;
-const ALREADY_FRIENDS: i64 = 10005;
-const BLOCKED: i64 = 10006;
-const NO_APPLICATION: i64 = 10007;
-const INVALID_TOKEN: i64 = 10008;
-const NO_PERMISSION: i64 = 10010;
-const REJECTS_ALL: i64 = 10012;
-const UNKNOWN_APP: i64 = 40000;
 
 const SEVEN_DAYS: u64 = 7 * 24 * 60 * 60;
 

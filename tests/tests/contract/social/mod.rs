@@ -4,6 +4,7 @@
 use chrono::Duration as Span;
 use contract_tests::actors::SECRET;
 use contract_tests::assert::expect_error;
+use contract_tests::assert::social_friends::*;
 use contract_tests::env::Env;
 use serde_json::{Value, json};
 use social_sdk::social_friends::{Client, types};
@@ -18,16 +19,6 @@ mod server_routes;
 mod views;
 
 const SERVER: &str = "srv-1";
-const MISSING_READ: &str = "Missing permission social:friends.read.";
-const MISSING_WRITE: &str = "Missing permission social:friends.write.";
-const MISSING_EDIT: &str = "Missing permission social:friends.edit.";
-const PLAYER_NOT_FOUND: &str = "Player not found.";
-const REQUEST_NOT_FOUND: &str = "Friend request not found.";
-const FRIEND_NOT_FOUND: &str = "Friend not found.";
-const EXPIRED: &str = "The friend request has expired.";
-const LIMIT: &str = "The friend limit has been reached.";
-const BLOCKED: &str = "A block exists between you and this player.";
-const TARGET_REQUIRED: &str = "actorId and targetId or targetName are required.";
 const SEVEN_DAYS: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The harness's [`Env`] with game server `srv-1` registered, and the social friends

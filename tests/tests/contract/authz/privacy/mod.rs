@@ -4,6 +4,14 @@
 //! owner's data is unchanged.
 
 use super::*;
+use contract_tests::assert::party::{
+    INVITE_NOT_FOUND, NOT_LEADER, NOT_SELECTOR, YOU_ARE_NOT_IN_A_PARTY,
+};
+use contract_tests::assert::roster::NO_APPLICATION;
+use contract_tests::assert::social_friends::{
+    BLOCK_NOT_FOUND, EXPIRED, FRIEND_NOT_FOUND, ONLY_RECIPIENT_ACCEPTS, ONLY_RECIPIENT_DECLINES,
+    REQUEST_NOT_FOUND,
+};
 use contract_tests::env::Env as Harness;
 use futures::TryStreamExt;
 use social_sdk::contacts::types::{GetUserTagsRequest, SetUserTagRequest};
@@ -21,18 +29,7 @@ mod accounts;
 mod party_invites;
 mod social_players;
 
-const REQUEST_NOT_FOUND: &str = "Friend request not found.";
-const FRIEND_NOT_FOUND: &str = "Friend not found.";
-const BLOCK_NOT_FOUND: &str = "Block not found.";
-const ONLY_RECIPIENT_ACCEPTS: &str = "Only the recipient can accept this request.";
-const ONLY_RECIPIENT_DECLINES: &str = "Only the recipient can decline this request.";
-const EXPIRED: &str = "The friend request has expired.";
-const INVITE_NOT_FOUND: &str = "Party invite not found.";
-const YOU_ARE_NOT_IN_A_PARTY: &str = "You are not in a party.";
-const NOT_LEADER: &str = "Only the party leader may do this.";
-const NOT_SELECTOR: &str = "Only the party leader or a selector may change the lobby selection.";
 const NO_FRIEND_REQUEST: &str = "The friend request does not exist.";
-const NO_APPLICATION: i64 = 10007;
 
 /// The harness's `Env` with game server `SERVER` registered.
 struct Env {

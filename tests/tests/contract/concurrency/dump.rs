@@ -3,8 +3,6 @@
 
 use super::*;
 
-// ---- state-dump invariants ------------------------------------------------------------------
-
 pub(super) fn time(value: &Value) -> DateTime<Utc> {
     value
         .as_str()

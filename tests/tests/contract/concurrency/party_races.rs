@@ -4,8 +4,6 @@
 
 use super::*;
 
-// ---- party -----------------------------------------------------------------------------------
-
 pub(super) fn invite_body(target: Uuid) -> InviteBody {
     InviteBody {
         target_id: Some(target),

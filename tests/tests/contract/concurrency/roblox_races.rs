@@ -3,8 +3,6 @@
 
 use super::*;
 
-// ---- Roblox Friends v1 -----------------------------------------------------------------------
-
 /// A Roblox user and an SDK client with their cookie (which keeps its CSRF token).
 pub(super) struct Rob {
     pub(super) user: CreatedUser,

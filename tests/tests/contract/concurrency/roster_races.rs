@@ -2,8 +2,6 @@
 
 use super::*;
 
-// ---- roster ----------------------------------------------------------------------------------
-
 /// Roster codes (`info.x-business-codes` of `openapi/roster.yaml`) as verdicts.
 pub(super) const NO_APPLICATION: &str = "200 10007";
 

@@ -3,8 +3,6 @@
 
 use super::*;
 
-// ---- social friends -------------------------------------------------------------------------
-
 pub(super) fn send_body(target: Uuid) -> SendFriendRequestBody {
     SendFriendRequestBody {
         target_id: Some(target),

@@ -152,6 +152,3 @@ async fn without_retries_a_page_walk_stops_at_the_fault_and_a_new_walk_loses_not
     assert_eq!(&again[..10], before.as_slice(), "the same first page");
     assert_eq!(again, fans, "nothing lost, nothing repeated");
 }
-
-// ---------------------------------------------------------------------------------------
-// Live streams

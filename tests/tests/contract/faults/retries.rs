@@ -162,7 +162,6 @@ async fn a_503_is_retried_for_idempotent_methods_and_never_resent_for_posts_or_p
     assert_eq!(pending.count, Some(1), "one friend request, not two");
 }
 
-// ---------------------------------------------------------------------------------------
 // Slow answers
 
 #[tokio::test]
@@ -216,7 +215,6 @@ async fn a_slow_answer_past_the_timeout_is_a_typed_timeout_and_one_within_it_suc
     assert_eq!(env.clock.sleeps().len(), 1, "only the GET backed off");
 }
 
-// ---------------------------------------------------------------------------------------
 // Connection reset in the middle of a body
 
 #[tokio::test]
@@ -342,6 +340,3 @@ async fn a_reset_mid_body_is_a_transport_error_for_posts_and_retried_for_gets() 
     .expect_err("reset, no retries");
     assert_transport(&error);
 }
-
-// ---------------------------------------------------------------------------------------
-// Page walks

@@ -310,6 +310,3 @@ async fn a_429_storm_longer_than_the_budget_returns_the_typed_error() {
     assert_eq!(env.statuses("get_user_friends_count").await, [429; 3]);
     assert_eq!(env.clock.sleeps(), [Duration::from_secs(2); 2]);
 }
-
-// ---------------------------------------------------------------------------------------
-// 503

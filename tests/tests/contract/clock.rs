@@ -1,6 +1,6 @@
 //! Behaviour that depends on world time: QR sessions and inactive friends.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use serde_json::json;
 use std::time::Duration;
 

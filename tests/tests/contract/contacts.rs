@@ -1,6 +1,6 @@
 //! Contacts v1: private user tags.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use social_sdk::contacts;
 use social_sdk::contacts::types::{
     GetUserTagsRequest, KnownSetUserTagStatus, KnownValidateUserTagStatus, SetUserTagRequest,

@@ -1,6 +1,6 @@
 //! The CSRF contract: raw behaviour of the stub, and the SDK's transparent token handling.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use serde_json::json;
 use social_sdk::contacts::types::SetUserTagRequest;
 use std::time::Duration;

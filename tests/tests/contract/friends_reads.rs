@@ -1,6 +1,6 @@
 //! Friends v1 read operations: the data each returns for a seeded world.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 use social_sdk::friends::types::{

@@ -1,6 +1,6 @@
 //! Friends v1 mutating operations and the friend-request lifecycle.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use futures::TryStreamExt;
 use social_sdk::friends::types::{
     CaptchaStatusResponse, FriendshipOriginSourceType, FriendshipRequest, FriendshipStatus,

@@ -1,10 +1,11 @@
 //! Live snapshot streams: the stub's push and the SDK's self-healing stream.
 
+use contract_tests::env::{Env, sdk_config};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use social_sdk::live::{FriendsChange, PartyChange, diff_friends, diff_party};
 use social_sdk::social_friends::types::SendFriendRequestBody;
-use social_sdk::{Auth, Config, LiveError, LiveEvent, LiveOptions, Service};
+use social_sdk::{Auth, Config, LiveError, LiveEvent, LiveOptions};
 use social_stub::control::WorldHandle;
 use social_stub::world::FaultRule;
 use social_stub::{RunningStub, StubConfig};
@@ -12,24 +13,28 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// The harness's [`Env`], the SDK with its default retry policy (the live streams' reconnects
+/// are what is under test).
 struct Live {
-    stub: RunningStub,
-    world: WorldHandle,
-    config: Config,
+    env: Env,
+}
+
+impl std::ops::Deref for Live {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl Live {
     async fn new() -> Self {
-        let stub = RunningStub::start().await.expect("stub");
-        let world = stub.control().create_world().await.expect("world");
-        let config = config_for(&world);
-        Self {
-            stub,
-            world,
-            config,
-        }
+        let mut env = Env::new().await;
+        env.config = config_for(&env.world);
+        Self { env }
     }
 
+    /// An online player: its id and token.
     async fn player(&self, name: &str) -> (uuid::Uuid, String) {
         let p = self
             .world
@@ -40,12 +45,9 @@ impl Live {
     }
 }
 
+/// The SDK pointed at `world`, with the default retry policy.
 fn config_for(world: &WorldHandle) -> Config {
-    Config::builder()
-        .base_url(Service::SocialFriends, world.service_url("social-friends"))
-        .base_url(Service::Party, world.service_url("party"))
-        .build()
-        .expect("config")
+    sdk_config(world).build().expect("config")
 }
 
 fn fast() -> LiveOptions {
@@ -405,13 +407,5 @@ async fn party_snapshots_follow_invites_and_many_subscribers_are_served() {
             "{changes:?}"
         );
     }
-    assert!(
-        live.stub
-            .stub()
-            .worlds
-            .get(&live.world.id)
-            .expect("world")
-            .live_subscribers()
-            >= 50
-    );
+    assert!(live.in_process().live_subscribers() >= 50);
 }

@@ -2,7 +2,7 @@
 //! orders, walks under concurrent inserts, `previousPageCursor`, and cursors that are not
 //! the server's.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use futures::TryStreamExt;
 use social_sdk::friends::types::{SortOrder, UserResponsePage};
 use social_stub::roblox::CreatedUser;

@@ -1,7 +1,7 @@
 //! Regression tests for stub bugs these contract tests found: a malformed status id's code,
 //! find/search walks under concurrent changes, integer origin types, the state dump.
 
-use crate::support::*;
+use contract_tests::prelude::*;
 use futures::TryStreamExt;
 use social_sdk::friends::types::{
     FriendshipOriginSourceType, FriendshipRequest, KnownFriendshipOriginSourceType,

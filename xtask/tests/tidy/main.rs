@@ -122,7 +122,6 @@ const STUB_SRC: &str = "server-stub/src";
 
 /// (a) No hand-written `.rs` file in the workspace is over [`MAX_LINES`] lines.
 #[test]
-#[ignore = "enabled once the stub restructure lands"]
 fn no_hand_written_file_is_over_800_lines() {
     let files = read_rust_files(&MEMBERS);
     let offenders = long_files(

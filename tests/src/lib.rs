@@ -1,7 +1,7 @@
 //! The harness the contract tests share (the suites are `tests/contract/`, one binary):
-//! a stub booted in-process on `127.0.0.1:0` with a fresh world ([`env`]), seeded actors of
+//! a stub booted in-process on `127.0.0.1:0` with a fresh world ([`mod@env`]), seeded actors of
 //! the five services ([`actors`]), raw HTTP for what the SDK deliberately never sends
-//! ([`http`]) and assertions on the SDK's `Error` and the documented messages ([`assert`]).
+//! ([`http`]) and assertions on the SDK's `Error` and the documented messages ([`mod@assert`]).
 
 pub mod actors;
 pub mod assert;

@@ -1,12 +1,13 @@
 //! The harness the contract tests share (the suites are `tests/contract/`, one binary):
 //! a stub booted in-process on `127.0.0.1:0` with a fresh world ([`mod@env`]), seeded actors of
 //! the five services ([`actors`]), raw HTTP for what the SDK deliberately never sends
-//! ([`http`]) and assertions on the SDK's `Error` and the documented messages ([`mod@assert`]).
+//! ([`http`]), answer shapes compared with captures ([`shape`]) and assertions on the SDK's `Error` and the documented messages ([`mod@assert`]).
 
 pub mod actors;
 pub mod assert;
 pub mod env;
 pub mod http;
+pub mod shape;
 
 /// What most suites import at once.
 pub mod prelude {

@@ -83,7 +83,7 @@ pub(crate) async fn run(stub: &str, big: u64, rounds: usize) -> Result<PagingRes
                 );
                 let body = response.bytes().await?;
                 took.push(start.elapsed());
-                let page: types::UserResponsePage = serde_json::from_slice(&body)?;
+                let page: types::UserResponseWithoutPresencePage = serde_json::from_slice(&body)?;
                 ensure!(page.data.len() == 100, "{url}: a short page");
                 cursor = page.next_page_cursor.filter(|c| !c.is_empty());
             }

@@ -96,7 +96,7 @@ pub(crate) async fn run(stub: &str, requests: usize, walks: usize) -> Result<Sdk
     let followers_url = format!("{base}/v1/users/202/followers");
     let sdk_walk = || async {
         let start = Instant::now();
-        let items: Vec<types::UserResponse> = client
+        let items: Vec<types::UserResponseWithoutPresence> = client
             .get_user_followers()
             .target_user_id(202)
             .limit(100)
@@ -113,7 +113,7 @@ pub(crate) async fn run(stub: &str, requests: usize, walks: usize) -> Result<Sdk
     };
     let raw_walk = || async {
         let start = Instant::now();
-        let mut items: Vec<types::UserResponse> = Vec::new();
+        let mut items: Vec<types::UserResponseWithoutPresence> = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
             let mut request = http.get(&followers_url).query(&[("limit", "100")]);
@@ -121,7 +121,7 @@ pub(crate) async fn run(stub: &str, requests: usize, walks: usize) -> Result<Sdk
                 request = request.query(&[("cursor", cursor)]);
             }
             let body = request.send().await?.bytes().await?;
-            let page: types::UserResponsePage = serde_json::from_slice(&body)?;
+            let page: types::UserResponseWithoutPresencePage = serde_json::from_slice(&body)?;
             items.extend(page.data);
             match page.next_page_cursor.filter(|c| !c.is_empty()) {
                 Some(next) => cursor = Some(next),

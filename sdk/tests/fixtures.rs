@@ -67,7 +67,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Check)> {
         row!(
             "friends_v1_users_id_friends_inactive.json",
             "get_user_inactive_friends",
-            types::UserResponseArray
+            types::UserResponseWithoutPresenceArray
         ),
         row!(
             "friends_v1_users_id_friends_search.json",
@@ -107,7 +107,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Check)> {
         row!(
             "friends_v1_users_id_followers.json",
             "get_user_followers",
-            types::UserResponsePage
+            types::UserResponseWithoutPresencePage
         ),
         row!(
             "friends_v1_user_following-exists.json",

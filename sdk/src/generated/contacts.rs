@@ -850,30 +850,7 @@ outside the known list decode as `Unknown`.
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Contacts Api v1
-
-Roblox Contacts API v1 (`https://contacts.roblox.com`): private user tags ("aliases") that
-the signed-in user gives to other users.
-
-Source: seed 004 (Contacts Api v1, 3 endpoints) plus the Contacts rules of BEHAVIOR.md.
-
-* **Auth.** Every operation needs a session: the `.ROBLOSECURITY` cookie or an
-  `Authorization: Bearer` token. Without one: `401` code 0.
-* **CSRF (real).** Every `POST` needs the header `x-csrf-token` equal to the session's
-  current token; otherwise `403` code 0 "Token Validation Failed", and the response carries
-  the current token in its `x-csrf-token` header. Clients key on that header, not on the
-  message. A `403` for any other reason (code 5) never carries it.
-* **Errors (real).** `{"errors":[{"code":N,"message":"…"}]}`; clients also accept the flat
-  `{"code":N,"message":"…"}`. Both shapes are `ErrorResponse`.
-* **Flood limit (real).** `429` code 10 "The flood limit has been exceeded." with
-  `Retry-After`.
-* **Tags** are private to the tagger, at most 20 characters (longer: `tag` answers `400`
-  code 6, `validate` answers `TooLong`). A configured word list makes a tag `Moderated`
-  (not stored). An empty `userTag` clears the tag (real). Tagging yourself: `403` code 5;
-  an unknown target: `400` code 2. `get-tags` takes at most 200 ids (more: `400` code 8).
-
-
-Version: v1*/
+#[doc = "Client for Contacts Api v1\n\nRoblox Contacts API v1 (`https://contacts.roblox.com`): private user tags (\"aliases\") that\nthe signed-in user gives to other users.\n\nSource: seed 004 (Contacts Api v1, 3 endpoints) plus the Contacts rules of BEHAVIOR.md.\n\n* **Auth.** Every operation needs a session: the `.ROBLOSECURITY` cookie or an\n  `Authorization: Bearer` token. Without one: `401` code 0.\n* **CSRF (real).** Every `POST` needs the header `x-csrf-token` equal to the session's\n  current token; otherwise `403` code 0 \"Token Validation Failed\", and the response carries\n  the current token in its `x-csrf-token` header. Clients key on that header, not on the\n  message. A `403` for any other reason (code 5) never carries it.\n* **Errors (real).** `{\"errors\":[{\"code\":N,\"message\":\"…\"}]}`; clients also accept the flat\n  `{\"code\":N,\"message\":\"…\"}`. Both shapes are `ErrorResponse`.\n* **Flood limit (real).** `429` code 10 \"The flood limit has been exceeded.\" with\n  `Retry-After`.\n* **Tags** are private to the tagger, at most 20 characters (longer: `tag` answers `400`\n  code 6, `validate` answers `TooLong`). A configured word list makes a tag `Moderated`\n  (not stored). An empty `userTag` clears the tag (real). Tagging yourself: `403` code 5;\n  an unknown target: `400` code 2. `get-tags` takes at most 200 ids (more: `400` code 8).\n* **Request bodies.** Every body is required. The service (ASP.NET Core) reads them as\n  `application/json`, `text/json` or `application/*+json`; a request without a\n  `Content-Type` header answers `415`.\n\n\nVersion: v1"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1107,6 +1084,13 @@ pub mod builder {
                         ),
                     )
                 }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1214,6 +1198,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -287,7 +287,7 @@ pub mod types {
     ///A response model representing a friend request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequest {
-        ///The contact name associated with the friend request.
+        ///The contact name associated with the friend request. Roblox's published model also lists `senderNickname`; the service does not write it (see the captures), so it is not listed here and the SDK reports it as drift if it ever appears.
         #[serde(
             rename = "contactName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -304,19 +304,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_id: ::std::option::Option<i64>,
-        ///The nickname associated with the friend request (often absent).
-        #[serde(
-            rename = "senderNickname",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sender_nickname: ::std::option::Option<::std::string::String>,
-        ///When the friend request was sent.
+        ///When the friend request was sent (milliseconds, `2024-03-24T02:25:33.095Z`).
         #[serde(
             rename = "sentAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///The source universe Id which the request was sent in.
+        ///The source universe Id which the request was sent in; `null` for a request not sent from inside a game.
         #[serde(
             rename = "sourceUniverseId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -331,7 +325,7 @@ pub mod types {
     ///A response model representing a friend request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequestResponse {
-        ///When the user signed up.
+        ///When the user signed up (the real date here, in milliseconds).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
@@ -434,7 +428,7 @@ pub mod types {
     ///A page of friends, in the PascalCase cursored envelope.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendResponseCursoredPage {
-        ///Whether more pages follow (the service often sends null).
+        ///Documented as whether more pages follow; the service sends `null` (both captures, one of them with a `NextCursor`): page on `NextCursor`.
         #[serde(
             rename = "HasMore",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1269,10 +1263,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///A response model representing user information that also contains select presence information
+    ///A response model representing user information that also contains select presence information, as friend lists write it. Without a session the service writes only `id`, `name` and `displayName` (see `get_user_friends`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponse {
-        ///When the user signed up. Lists now send the .NET minimum date (`0001-01-01T…`) as a sentinel.
+        ///Not the signup date: friend lists send the .NET minimum date `0001-01-01T05:52:00Z` as a sentinel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
@@ -1359,16 +1353,94 @@ pub mod types {
             Default::default()
         }
     }
-    ///A page of users.
+    ///Roblox's `UserResponse` as follower, following and inactive-friend lists write it: without `isOnline` and `presenceType` (the real followers capture has neither), with `friendFrequentRank` 201, `description` null and the .NET minimum date `0001-01-01T05:51:00.000Z` as `created`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct UserResponsePage {
+    pub struct UserResponseWithoutPresence {
+        ///Not the signup date: these lists send the .NET minimum date `0001-01-01T05:51:00.000Z` as a sentinel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The user description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The user DisplayName.
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Used when user is logged in from third party app (e.g. QQ) ExternalAppDisplayName is the name used in that app (e.g. QQ nickname)
+        #[serde(
+            rename = "externalAppDisplayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_app_display_name: ::std::option::Option<::std::string::String>,
+        ///Frequents rank for the user.
+        #[serde(
+            rename = "friendFrequentRank",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub friend_frequent_rank: ::std::option::Option<i32>,
+        ///Frequents value for the user.
+        #[serde(
+            rename = "friendFrequentScore",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub friend_frequent_score: ::std::option::Option<i32>,
+        ///The user's verified badge status.
+        #[serde(
+            rename = "hasVerifiedBadge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_verified_badge: ::std::option::Option<bool>,
+        ///The user Id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///Whether or not the user is banned
+        #[serde(
+            rename = "isBanned",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_banned: ::std::option::Option<bool>,
+        ///Whether the user is deleted.
+        #[serde(
+            rename = "isDeleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<bool>,
+        ///The user name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl UserResponseWithoutPresence {
+        pub fn builder() -> builder::UserResponseWithoutPresence {
+            Default::default()
+        }
+    }
+    ///A list of users without presence (inactive friends).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserResponseWithoutPresenceArray {
         #[serde(
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty",
             deserialize_with = "crate::tolerant::null_as_default"
         )]
-        pub data: ::std::vec::Vec<UserResponse>,
-        ///The cursor for the next page; null on the last page.
+        pub data: ::std::vec::Vec<UserResponseWithoutPresence>,
+    }
+    impl UserResponseWithoutPresenceArray {
+        pub fn builder() -> builder::UserResponseWithoutPresenceArray {
+            Default::default()
+        }
+    }
+    ///A page of users (followers or followings).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserResponseWithoutPresencePage {
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "crate::tolerant::null_as_default"
+        )]
+        pub data: ::std::vec::Vec<UserResponseWithoutPresence>,
+        ///The cursor for the next page; null on the last page. Opaque; the service's look like `745831147_1_1e210d709f013f76846a9e2517aa7263`.
         #[serde(
             rename = "nextPageCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1381,8 +1453,8 @@ pub mod types {
         )]
         pub previous_page_cursor: ::std::option::Option<::std::string::String>,
     }
-    impl UserResponsePage {
-        pub fn builder() -> builder::UserResponsePage {
+    impl UserResponseWithoutPresencePage {
+        pub fn builder() -> builder::UserResponseWithoutPresencePage {
             Default::default()
         }
     }
@@ -2030,10 +2102,6 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            sender_nickname: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             sent_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -2049,7 +2117,6 @@ pub mod types {
                     contact_name: Ok(Default::default()),
                     origin_source_type: Ok(Default::default()),
                     sender_id: Ok(Default::default()),
-                    sender_nickname: Ok(Default::default()),
                     sent_at: Ok(Default::default()),
                     source_universe_id: Ok(Default::default()),
                 }
@@ -2096,20 +2163,6 @@ pub mod types {
                     });
                 self
             }
-            pub fn sender_nickname<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sender_nickname = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for sender_nickname: {e}"
-                        )
-                    });
-                self
-            }
             pub fn sent_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2148,7 +2201,6 @@ pub mod types {
                     contact_name: value.contact_name?,
                     origin_source_type: value.origin_source_type?,
                     sender_id: value.sender_id?,
-                    sender_nickname: value.sender_nickname?,
                     sent_at: value.sent_at?,
                     source_universe_id: value.source_universe_id?,
                 })
@@ -2160,7 +2212,6 @@ pub mod types {
                     contact_name: Ok(value.contact_name),
                     origin_source_type: Ok(value.origin_source_type),
                     sender_id: Ok(value.sender_id),
-                    sender_nickname: Ok(value.sender_nickname),
                     sent_at: Ok(value.sent_at),
                     source_universe_id: Ok(value.source_universe_id),
                 }
@@ -3897,9 +3948,296 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct UserResponsePage {
+        pub struct UserResponseWithoutPresence {
+            created: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_app_display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            friend_frequent_rank: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            friend_frequent_score: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            has_verified_badge: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_banned: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_deleted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserResponseWithoutPresence {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    external_app_display_name: Ok(Default::default()),
+                    friend_frequent_rank: Ok(Default::default()),
+                    friend_frequent_score: Ok(Default::default()),
+                    has_verified_badge: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_banned: Ok(Default::default()),
+                    is_deleted: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserResponseWithoutPresence {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn external_app_display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_app_display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_app_display_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn friend_frequent_rank<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.friend_frequent_rank = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for friend_frequent_rank: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn friend_frequent_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.friend_frequent_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for friend_frequent_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn has_verified_badge<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_verified_badge = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_verified_badge: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_banned<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_banned = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_banned: {e}")
+                    });
+                self
+            }
+            pub fn is_deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_deleted: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserResponseWithoutPresence>
+        for super::UserResponseWithoutPresence {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserResponseWithoutPresence,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    description: value.description?,
+                    display_name: value.display_name?,
+                    external_app_display_name: value.external_app_display_name?,
+                    friend_frequent_rank: value.friend_frequent_rank?,
+                    friend_frequent_score: value.friend_frequent_score?,
+                    has_verified_badge: value.has_verified_badge?,
+                    id: value.id?,
+                    is_banned: value.is_banned?,
+                    is_deleted: value.is_deleted?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserResponseWithoutPresence>
+        for UserResponseWithoutPresence {
+            fn from(value: super::UserResponseWithoutPresence) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    description: Ok(value.description),
+                    display_name: Ok(value.display_name),
+                    external_app_display_name: Ok(value.external_app_display_name),
+                    friend_frequent_rank: Ok(value.friend_frequent_rank),
+                    friend_frequent_score: Ok(value.friend_frequent_score),
+                    has_verified_badge: Ok(value.has_verified_badge),
+                    id: Ok(value.id),
+                    is_banned: Ok(value.is_banned),
+                    is_deleted: Ok(value.is_deleted),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserResponseWithoutPresenceArray {
             data: ::std::result::Result<
-                ::std::vec::Vec<super::UserResponse>,
+                ::std::vec::Vec<super::UserResponseWithoutPresence>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserResponseWithoutPresenceArray {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserResponseWithoutPresenceArray {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::UserResponseWithoutPresence>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserResponseWithoutPresenceArray>
+        for super::UserResponseWithoutPresenceArray {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserResponseWithoutPresenceArray,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::UserResponseWithoutPresenceArray>
+        for UserResponseWithoutPresenceArray {
+            fn from(value: super::UserResponseWithoutPresenceArray) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserResponseWithoutPresencePage {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::UserResponseWithoutPresence>,
                 ::std::string::String,
             >,
             next_page_cursor: ::std::result::Result<
@@ -3911,7 +4249,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for UserResponsePage {
+        impl ::std::default::Default for UserResponseWithoutPresencePage {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
@@ -3920,10 +4258,12 @@ pub mod types {
                 }
             }
         }
-        impl UserResponsePage {
+        impl UserResponseWithoutPresencePage {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::UserResponse>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::UserResponseWithoutPresence>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -3962,10 +4302,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<UserResponsePage> for super::UserResponsePage {
+        impl ::std::convert::TryFrom<UserResponseWithoutPresencePage>
+        for super::UserResponseWithoutPresencePage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: UserResponsePage,
+                value: UserResponseWithoutPresencePage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
@@ -3974,8 +4315,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UserResponsePage> for UserResponsePage {
-            fn from(value: super::UserResponsePage) -> Self {
+        impl ::std::convert::From<super::UserResponseWithoutPresencePage>
+        for UserResponseWithoutPresencePage {
+            fn from(value: super::UserResponseWithoutPresencePage) -> Self {
                 Self {
                     data: Ok(value.data),
                     next_page_cursor: Ok(value.next_page_cursor),
@@ -4018,33 +4360,7 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Friends Api v1
-
-Roblox friends, followers and friend requests (`https://friends.roblox.com`).
-Hand-written from seed 000 (24 endpoints, `x-source: seed-000`) plus the five real
-friend-request endpoints that BEHAVIOR.md asks for (`x-source: behavior`).
-
-**Authentication.** Operations that can answer `401` need a session: either the
-`.ROBLOSECURITY` cookie or an `Authorization: Bearer <token>` header. The others are
-public (`security: []`).
-
-**CSRF.** Every mutating request (POST) must carry an `x-csrf-token` header equal to the
-session's current token. Without it, or with a stale one, the service answers
-`403 {"errors":[{"code":0,"message":"Token Validation Failed"}]}` and puts the current token
-in the `x-csrf-token` response header; resend the same request with that header. Tokens
-rotate, so repeat the dance whenever it happens. Key on the header, not the message: a 403
-for permissions never carries it.
-
-**Errors.** Error bodies are usually `{"errors":[{"code":N,"message":"…"}]}`, but the flat
-`{"code":N,"message":"…"}` is also seen in the wild; `ErrorResponse` decodes both. Each
-error response lists the service codes it can carry in `x-error-codes`. `429` responses
-carry `Retry-After`.
-
-**Paging.** Cursor-paged operations carry `x-cursor` naming the cursor parameter, the items
-field and the next-cursor field. Cursors are opaque.
-
-
-Version: v1*/
+#[doc = "Client for Friends Api v1\n\nRoblox friends, followers and friend requests (`https://friends.roblox.com`).\nHand-written from seed 000 (24 endpoints, `x-source: seed-000`) plus the five real\nfriend-request endpoints that BEHAVIOR.md asks for (`x-source: behavior`).\n\n**Authentication.** Operations that can answer `401` need a session: either the\n`.ROBLOSECURITY` cookie or an `Authorization: Bearer <token>` header. The others are\npublic (`security: []`).\n\n**CSRF.** Every mutating request (POST) must carry an `x-csrf-token` header equal to the\nsession's current token. Without it, or with a stale one, the service answers\n`403 {\"errors\":[{\"code\":0,\"message\":\"Token Validation Failed\"}]}` and puts the current token\nin the `x-csrf-token` response header; resend the same request with that header. Tokens\nrotate, so repeat the dance whenever it happens. Key on the header, not the message: a 403\nfor permissions never carries it.\n\n**Errors.** Error bodies are usually `{\"errors\":[{\"code\":N,\"message\":\"…\"}]}`, but the flat\n`{\"code\":N,\"message\":\"…\"}` is also seen in the wild; `ErrorResponse` decodes both. Each\nerror response lists the service codes it can carry in `x-error-codes`. `429` responses\ncarry `Retry-After`.\n\n**Request bodies.** The service (ASP.NET Core) reads bodies as `application/json`,\n`text/json` or `application/*+json`. An operation that takes a body answers `415` to a\nrequest without a `Content-Type` header, even when the body is empty; where the body is\noptional (`request-friendship`, `follow`), `Content-Type: application/json` with no body\nat all is how real clients call it.\n\n**Answer shapes.** Models list exactly the properties the service writes for each\noperation; it writes every listed property, `null` when it has no value. Where two\noperations write different subsets of Roblox's model, they have separate schemas\n(`UserResponse` on friend lists, `UserResponseWithoutPresence` on follower, following and\ninactive lists). Timestamps are written with the fractional digits `x-fraction-digits`\ngives; list entries carry the .NET minimum date, not the signup date.\n\n**Paging.** Cursor-paged operations carry `x-cursor` naming the cursor parameter, the items\nfield and the next-cursor field. Cursors are opaque.\n\n\nVersion: v1"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -4299,7 +4615,7 @@ Sends a `POST` request to `/v1/users/{targetUserId}/follow`
 
 Arguments:
 - `target_user_id`: The user to follow.
-- `body`: Captcha answer, if a previous attempt answered `isCaptchaRequired`; otherwise `{}`.
+- `body`: Captcha answer, if a previous attempt answered `isCaptchaRequired`. Optional: `{}` or no body at all (with `Content-Type: application/json`) when there is none.
 ```ignore
 let response = client.follow_user()
     .target_user_id(target_user_id)
@@ -4392,7 +4708,7 @@ Sends a `POST` request to `/v1/users/{targetUserId}/request-friendship`
 
 Arguments:
 - `target_user_id`: The user to send the friend request to.
-- `body`: The source which the friend request originated from.
+- `body`: The source which the friend request originated from. Optional: real clients send `Content-Type: application/json` and no body (without the header the service answers `415`); the origin is then `Unknown`.
 ```ignore
 let response = client.request_friendship()
     .target_user_id(target_user_id)
@@ -4435,7 +4751,7 @@ let response = client.unfriend_user()
     }
     /**Get list of all friends for the specified user
 
-Unauthenticated callers may see hidden friends as entries with `id: -1` or with empty `name`/`displayName`.
+With a session, every entry is a whole `UserResponse` (`created` is the .NET minimum date `0001-01-01T05:52:00Z`, `description` is `null`). Without one, every entry carries only `id`, with `name` and `displayName` as empty strings, and no other property; hidden friends may also come back as `id: -1`.
 
 Sends a `GET` request to `/v1/users/{userId}/friends`
 
@@ -5245,6 +5561,13 @@ pub mod builder {
                         ),
                     )
                 }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5487,6 +5810,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5796,6 +6126,13 @@ pub mod builder {
                         ),
                     )
                 }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5880,7 +6217,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::UserResponsePage>,
+            ResponseValue<types::UserResponseWithoutPresencePage>,
             Error<types::ErrorResponse>,
         > {
             let Self { client, target_user_id, cursor, limit, sort_order } = self;
@@ -6097,7 +6434,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::UserResponsePage>,
+            ResponseValue<types::UserResponseWithoutPresencePage>,
             Error<types::ErrorResponse>,
         > {
             let Self { client, target_user_id, cursor, limit, sort_order } = self;
@@ -6354,6 +6691,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6897,7 +7241,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::UserResponseArray>,
+            ResponseValue<types::UserResponseWithoutPresenceArray>,
             Error<types::ErrorResponse>,
         > {
             let Self { client, user_id } = self;
@@ -7387,9 +7731,9 @@ impl<'a> builder::GetMyFriendRequests<'a> {
         )
     }
 }
-/// A page of [`types::UserResponsePage`]: items in `data`, next cursor in `nextPageCursor`.
-impl crate::paging::CursorPage for types::UserResponsePage {
-    type Item = types::UserResponse;
+/// A page of [`types::UserResponseWithoutPresencePage`]: items in `data`, next cursor in `nextPageCursor`.
+impl crate::paging::CursorPage for types::UserResponseWithoutPresencePage {
+    type Item = types::UserResponseWithoutPresence;
     fn into_page(self) -> crate::paging::Page<Self::Item> {
         crate::paging::Page {
             items: crate::paging::IntoItems::into_items(self.data),
@@ -7399,7 +7743,9 @@ impl crate::paging::CursorPage for types::UserResponsePage {
 }
 impl<'a> builder::GetUserFollowers<'a> {
     /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
-    pub fn stream(self) -> crate::paging::PageStream<'a, types::UserResponse> {
+    pub fn stream(
+        self,
+    ) -> crate::paging::PageStream<'a, types::UserResponseWithoutPresence> {
         crate::paging::cursor_stream(
             "get_user_followers",
             self,
@@ -7415,7 +7761,9 @@ impl<'a> builder::GetUserFollowers<'a> {
 }
 impl<'a> builder::GetUserFollowings<'a> {
     /// Every item of every page, fetched lazily: the next page is requested only when the previous one has been consumed. Every filter set on this builder is sent again with each page; only `cursor` changes. The stream ends when `nextPageCursor` is absent or empty and fails with `Error::CursorLoop` if the server repeats a cursor. Stop early with `StreamExt::take`.
-    pub fn stream(self) -> crate::paging::PageStream<'a, types::UserResponse> {
+    pub fn stream(
+        self,
+    ) -> crate::paging::PageStream<'a, types::UserResponseWithoutPresence> {
         crate::paging::cursor_stream(
             "get_user_followings",
             self,
@@ -7842,7 +8190,10 @@ impl<'a> ::std::future::IntoFuture for builder::FollowUser<'a> {
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetUserFollowers<'a> {
-    type Output = ::std::result::Result<types::UserResponsePage, crate::Error>;
+    type Output = ::std::result::Result<
+        types::UserResponseWithoutPresencePage,
+        crate::Error,
+    >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::call("get_user_followers", self.send()))
@@ -7860,7 +8211,10 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFollowersCount<'a> {
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetUserFollowings<'a> {
-    type Output = ::std::result::Result<types::UserResponsePage, crate::Error>;
+    type Output = ::std::result::Result<
+        types::UserResponseWithoutPresencePage,
+        crate::Error,
+    >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::call("get_user_followings", self.send()))
@@ -7926,7 +8280,10 @@ impl<'a> ::std::future::IntoFuture for builder::FindUserFriends<'a> {
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetUserInactiveFriends<'a> {
-    type Output = ::std::result::Result<types::UserResponseArray, crate::Error>;
+    type Output = ::std::result::Result<
+        types::UserResponseWithoutPresenceArray,
+        crate::Error,
+    >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(

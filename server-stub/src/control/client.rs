@@ -167,6 +167,30 @@ impl WorldHandle {
             .await
     }
 
+    /// `sender` sends `recipient` a friend request from inside a game: with its
+    /// `originSourceType` name and the universe it was sent in (`POST …/roblox/friend-requests`).
+    pub async fn send_friend_request_in_game(
+        &self,
+        sender: i64,
+        recipient: i64,
+        origin: &str,
+        universe: Option<i64>,
+    ) -> Result<(), ControlError> {
+        let body = json!({
+            "senderId": sender,
+            "recipientId": recipient,
+            "originSourceType": origin,
+            "sourceUniverseId": universe,
+        });
+        self.control
+            .call(
+                reqwest::Method::POST,
+                &self.path("/roblox/friend-requests"),
+                Some(body),
+            )
+            .await
+    }
+
     /// `blocker` blocks `blocked`.
     pub async fn block(&self, blocker: i64, blocked: i64) -> Result<(), ControlError> {
         let body = json!({"blocker": blocker, "blocked": blocked});

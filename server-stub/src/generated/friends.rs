@@ -87,8 +87,8 @@ pub struct FollowUserInput {
     #[serde(rename = "targetUserId")]
     pub target_user_id: i64,
     /// The JSON body.
-    #[serde(rename = "$body")]
-    pub body: types::CaptchaTokenRequest,
+    #[serde(rename = "$body", default)]
+    pub body: ::std::option::Option<types::CaptchaTokenRequest>,
 }
 /// Inputs of `get_user_followers` (`GET /v1/users/{targetUserId}/followers`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
@@ -143,8 +143,8 @@ pub struct RequestFriendshipInput {
     #[serde(rename = "targetUserId")]
     pub target_user_id: i64,
     /// The JSON body.
-    #[serde(rename = "$body")]
-    pub body: types::FriendshipRequest,
+    #[serde(rename = "$body", default)]
+    pub body: ::std::option::Option<types::FriendshipRequest>,
 }
 /// Inputs of `unfollow_user` (`POST /v1/users/{targetUserId}/unfollow`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
@@ -405,7 +405,10 @@ pub trait FriendsApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetUserFollowersInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::UserResponsePage, crate::http::StubError>,
+        Output = ::std::result::Result<
+            types::UserResponseWithoutPresencePage,
+            crate::http::StubError,
+        >,
     > + Send;
     /// `GET /v1/users/{targetUserId}/followers/count`: Get the number of followers a user has
     fn get_user_followers_count(
@@ -424,7 +427,10 @@ pub trait FriendsApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetUserFollowingsInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::UserResponsePage, crate::http::StubError>,
+        Output = ::std::result::Result<
+            types::UserResponseWithoutPresencePage,
+            crate::http::StubError,
+        >,
     > + Send;
     /// `GET /v1/users/{targetUserId}/followings/count`: Get the number of following a user has
     fn get_user_followings_count(
@@ -500,7 +506,10 @@ pub trait FriendsApi: Send + Sync + 'static {
         ctx: crate::http::RequestContext,
         input: GetUserInactiveFriendsInput,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::UserResponseArray, crate::http::StubError>,
+        Output = ::std::result::Result<
+            types::UserResponseWithoutPresenceArray,
+            crate::http::StubError,
+        >,
     > + Send;
     /// `GET /v1/users/{userId}/friends/online`: Get list of all online friends for the specified user.
     fn get_user_online_friends(

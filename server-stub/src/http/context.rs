@@ -3,6 +3,7 @@
 use crate::world::{Stub, World};
 use axum::http::{HeaderMap, Method};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The request as a service sees it: its world, its headers and which operation it is.
 #[derive(Clone, Debug)]
@@ -19,9 +20,24 @@ pub struct RequestContext {
     pub spec: &'static str,
     /// The operation.
     pub operation: &'static str,
+    /// Set by [`RequestContext::answer_as_set`]; read by the pipeline.
+    pub(crate) as_set: Arc<AtomicBool>,
 }
 
 impl RequestContext {
+    /// Writes this answer exactly as the service built it: the pipeline does not complete
+    /// it (absent nullable properties stay absent instead of becoming `null`). For answers
+    /// whose real shape is a sparse one, such as Friends v1's friend list read without a
+    /// session (`id` and empty names only).
+    pub fn answer_as_set(&self) {
+        self.as_set.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`RequestContext::answer_as_set`] was called on the context that owned `flag`.
+    pub(crate) fn is_set(flag: &AtomicBool) -> bool {
+        flag.load(Ordering::Relaxed)
+    }
+
     /// `{"error": NAME, "message": …}` for this operation (see [`StubError::named`]).
     ///
     /// [`StubError::named`]: super::StubError::named

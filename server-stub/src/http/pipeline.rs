@@ -42,13 +42,17 @@ where
                 method: raw.method.clone(),
                 spec: op.spec,
                 operation: op.id,
+                as_set: Default::default(),
             };
             match parsed {
                 Err(problem) => invalid(&ctx, &problem).into_response(),
-                Ok(input) => match call(ctx, input).await {
-                    Ok(output) => success(op, &output),
-                    Err(error) => error.into_response(),
-                },
+                Ok(input) => {
+                    let as_set = std::sync::Arc::clone(&ctx.as_set);
+                    match call(ctx, input).await {
+                        Ok(output) => success(op, &output, !RequestContext::is_set(&as_set)),
+                        Err(error) => error.into_response(),
+                    }
+                }
             }
         }
     };
@@ -67,13 +71,17 @@ where
     response
 }
 
-fn success<O: Serialize>(op: &Operation, output: &O) -> Response {
+/// The success answer; `complete`: fill in what the generated types leave out
+/// ([`crate::spec::complete_response`]).
+fn success<O: Serialize>(op: &Operation, output: &O, complete: bool) -> Response {
     let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
     let value = serde_json::to_value(output).map(|mut value| {
-        crate::spec::complete_response(op.spec, op.id, &mut value);
+        if complete {
+            crate::spec::complete_response(op.spec, op.id, &mut value);
+        }
         value
     });
     match value.and_then(|value| serde_json::to_vec(&value)) {

@@ -74,6 +74,7 @@ where
         method: parts.method.clone(),
         spec: op.spec,
         operation: op.id,
+        as_set: Default::default(),
     };
     let feed = match authorize(&ctx, params) {
         Ok(feed) => feed,

@@ -1,8 +1,10 @@
 //! The Roblox world's control-plane routes, under `/__stub/worlds/{w}/roblox`: users,
-//! presence, friendships, follows, blocks, the CSRF token a session would be handed, and
+//! presence, friendships, follows, friend requests (as a game sends them), blocks, the CSRF
+//! token a session would be handed, and
 //! bulk seeding (`seed`). Errors: `404 UNKNOWN_USER` (a user id that is no user), `400
 //! INVALID_INPUT` (a bad body, a user befriending or following themselves), `409` (a taken id).
 
+use super::rules::{self, Requested};
 use super::state::{NewUser, Presence, SetupError};
 use crate::http::control::{Body, ControlWorld, error};
 use axum::extract::{Path, Query};
@@ -20,6 +22,7 @@ pub(crate) fn router() -> Router {
         .route("/users/{id}/presence", put(set_presence))
         .route("/friendships", post(add_friendship))
         .route("/follows", post(add_follow))
+        .route("/friend-requests", post(add_friend_request))
         .route("/blocks", post(add_block))
         .route("/csrf", get(csrf))
         .route("/bulk", post(super::seed::roblox_bulk))
@@ -79,6 +82,58 @@ struct Follow {
 
 async fn add_follow(ControlWorld(world): ControlWorld, Body(f): Body<Follow>) -> Response {
     done(world.roblox().seed_follow(f.follower, f.followee))
+}
+
+/// A friend request as one sent from inside a game arrives: with its origin and the
+/// universe it was sent in, which the web API's `request-friendship` cannot say.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FriendRequest {
+    sender_id: i64,
+    recipient_id: i64,
+    #[serde(default)]
+    origin_source_type: Option<String>,
+    #[serde(default)]
+    source_universe_id: Option<i64>,
+}
+
+/// `204`, or the refusal: `404 UNKNOWN_USER`, or `400 INVALID_INPUT` with the rule that
+/// refused (the same rules `request-friendship` applies) or for an unknown origin name.
+async fn add_friend_request(
+    ControlWorld(world): ControlWorld,
+    Body(r): Body<FriendRequest>,
+) -> Response {
+    let (now, limit) = (world.now(), world.config.friend_limit);
+    let origin = r.origin_source_type.unwrap_or_else(|| "Unknown".into());
+    let known = serde_json::from_value::<social_sdk::friends::types::KnownFriendshipOriginSourceType>(
+        json!(origin),
+    );
+    if known.is_err() {
+        return done(Err(SetupError::Invalid(format!(
+            "{origin:?} is not an originSourceType name"
+        ))));
+    }
+    let mut state = world.roblox();
+    for id in [r.sender_id, r.recipient_id] {
+        if state.user(id).is_none() {
+            return done(Err(SetupError::UnknownUser(id)));
+        }
+    }
+    match rules::request_friendship(&mut state, r.sender_id, r.recipient_id, origin, now, limit) {
+        Ok(Requested::Sent) => {
+            rules::set_request_universe(
+                &mut state,
+                r.sender_id,
+                r.recipient_id,
+                r.source_universe_id,
+            );
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(other) => done(Err(SetupError::Invalid(format!(
+            "no new request: {other:?}"
+        )))),
+        Err(refusal) => done(Err(SetupError::Invalid(format!("refused: {refusal:?}")))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

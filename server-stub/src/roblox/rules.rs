@@ -77,6 +77,19 @@ pub(crate) enum Requested {
     Accepted,
 }
 
+/// Records the universe the pending request `sender → recipient` was sent in (a request
+/// sent from inside a game); nothing if there is no such request.
+pub(crate) fn set_request_universe(
+    state: &mut RobloxState,
+    sender: i64,
+    recipient: i64,
+    universe: Option<i64>,
+) {
+    if let Some(request) = state.requests.get_mut(&(sender, recipient)) {
+        request.source_universe_id = universe;
+    }
+}
+
 /// `me` asks `target` to be friends, from `origin` (an `originSourceType` name). A request
 /// to someone who already asked accepts theirs. Refused: an unknown or deleted target, self,
 /// a block either way, already friends, `me` at `friend_limit` (and, when accepting theirs,
@@ -123,6 +136,7 @@ pub(crate) fn request_friendship(
             recipient: target,
             sent_at: now,
             origin,
+            source_universe_id: None,
         },
     );
     state.incoming.entry(target).or_default().insert(seq, me);

@@ -95,6 +95,8 @@ pub struct PendingRequest {
     pub sent_at: DateTime<Utc>,
     /// `originSourceType` as sent.
     pub origin: String,
+    /// The universe a request sent from inside a game was sent in (`None` from the web).
+    pub source_universe_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

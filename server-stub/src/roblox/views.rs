@@ -5,13 +5,24 @@
 
 use super::rules::Refusal;
 use super::state::{PendingRequest, RobloxState, User};
-use crate::cursor::{self, CursorState, Page};
+use crate::cursor::{self, CursorState, Page, Style};
 use chrono::{DateTime, Utc};
 use social_sdk::contacts::types as contacts;
 use social_sdk::friends::types;
 use std::collections::BTreeMap;
 
-/// A user as Friends v1 lists them.
+/// The .NET minimum date at the odd offsets the lists write instead of a signup date:
+/// `0001-01-01T05:52:00Z` on friend lists, `0001-01-01T05:51:00.000Z` on follower, following
+/// and inactive lists (the document's `x-fraction-digits` writes the `.000`).
+fn dotnet_min_date(minute: u32) -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(1, 1, 1)
+        .and_then(|d| d.and_hms_opt(5, minute, 0))
+        .map(|t| t.and_utc())
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// A user as a friend list writes them to a signed-in caller: presence, rank 1, no
+/// description (`null`) and the minimum date as `created`.
 pub(crate) fn user_response(user: &User) -> types::UserResponse {
     types::UserResponse {
         is_online: Some(user.presence.is_online()),
@@ -20,8 +31,8 @@ pub(crate) fn user_response(user: &User) -> types::UserResponse {
         friend_frequent_score: Some(0),
         friend_frequent_rank: Some(1),
         has_verified_badge: Some(user.has_verified_badge),
-        description: Some(user.description.clone()),
-        created: Some(user.created),
+        description: None,
+        created: Some(dotnet_min_date(52)),
         is_banned: Some(user.is_banned),
         external_app_display_name: None,
         id: Some(user.id),
@@ -30,10 +41,45 @@ pub(crate) fn user_response(user: &User) -> types::UserResponse {
     }
 }
 
-fn users_of(state: &RobloxState, ids: impl IntoIterator<Item = i64>) -> Vec<types::UserResponse> {
+/// A friend as the friend list writes them to a caller without a session: the id and empty
+/// names, nothing else (the pipeline must not complete it: [`RequestContext::answer_as_set`]).
+///
+/// [`RequestContext::answer_as_set`]: crate::http::RequestContext::answer_as_set
+pub(crate) fn hidden_user_response(user: &User) -> types::UserResponse {
+    types::UserResponse {
+        id: Some(user.id),
+        name: Some(String::new()),
+        display_name: Some(String::new()),
+        ..Default::default()
+    }
+}
+
+/// A user as follower, following and inactive lists write them: no presence, rank 201, no
+/// description and the other minimum date.
+pub(crate) fn user_without_presence(user: &User) -> types::UserResponseWithoutPresence {
+    types::UserResponseWithoutPresence {
+        is_deleted: Some(user.is_deleted),
+        friend_frequent_score: Some(0),
+        friend_frequent_rank: Some(201),
+        has_verified_badge: Some(user.has_verified_badge),
+        description: None,
+        created: Some(dotnet_min_date(51)),
+        is_banned: Some(user.is_banned),
+        external_app_display_name: None,
+        id: Some(user.id),
+        name: Some(user.name.clone()),
+        display_name: Some(user.display_name.clone()),
+    }
+}
+
+fn users_of<T>(
+    state: &RobloxState,
+    ids: impl IntoIterator<Item = i64>,
+    render: impl Fn(&User) -> T,
+) -> Vec<T> {
     ids.into_iter()
         .filter_map(|id| state.user(id))
-        .map(user_response)
+        .map(render)
         .collect()
 }
 
@@ -65,14 +111,16 @@ fn sorted_friends(state: &RobloxState, id: i64, sort: Option<i32>) -> Vec<i64> {
     ids
 }
 
+/// The cursor of a request, in `style`; an empty `cursor=` is the first page.
 fn decode_cursor(
+    style: Style,
     secret: &[u8],
     list: &str,
     cursor: Option<&str>,
 ) -> Result<Option<CursorState>, Refusal> {
     match cursor.filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) => cursor::decode(secret, list, c)
+        Some(c) => cursor::decode(style, secret, list, c)
             .map(Some)
             .ok_or(Refusal::InvalidParameters),
     }
@@ -115,7 +163,16 @@ fn page_map(
                 .collect()
         }
     };
-    cursor::page(secret, list, cursor, limit, |(k, _)| *k, forward, backward)
+    cursor::page(
+        Style::RobloxPage,
+        secret,
+        list,
+        cursor,
+        limit,
+        |(k, _)| *k,
+        forward,
+        backward,
+    )
 }
 
 /// Which follow list.
@@ -136,7 +193,7 @@ pub(crate) fn follow_page(
     limit: i32,
     cursor: Option<&str>,
     sort: Option<types::SortOrder>,
-) -> Result<types::UserResponsePage, Refusal> {
+) -> Result<types::UserResponseWithoutPresencePage, Refusal> {
     let descending = matches!(sort, Some(types::SortOrder::Desc));
     let (name, map) = match kind {
         FollowList::Followers => ("followers", state.followers.get(&target)),
@@ -146,7 +203,7 @@ pub(crate) fn follow_page(
         "{name}:{target}:{}",
         if descending { "Desc" } else { "Asc" }
     );
-    let cursor = decode_cursor(secret, &list, cursor)?;
+    let cursor = decode_cursor(Style::RobloxPage, secret, &list, cursor)?;
     let page = page_map(
         secret,
         &list,
@@ -155,10 +212,14 @@ pub(crate) fn follow_page(
         cursor.as_ref(),
         limit as usize,
     );
-    Ok(types::UserResponsePage {
+    Ok(types::UserResponseWithoutPresencePage {
         previous_page_cursor: page.previous,
         next_page_cursor: page.next,
-        data: users_of(state, page.items.into_iter().map(|(_, id)| id)),
+        data: users_of(
+            state,
+            page.items.into_iter().map(|(_, id)| id),
+            user_without_presence,
+        ),
     })
 }
 
@@ -174,7 +235,7 @@ fn friend_page(
     cursor: Option<&str>,
     keep: impl Fn(i64) -> bool,
 ) -> Result<types::FriendResponseCursoredPage, Refusal> {
-    let cursor = decode_cursor(secret, list, cursor)?;
+    let cursor = decode_cursor(Style::RobloxCursored, secret, list, cursor)?;
     let empty = BTreeMap::new();
     let friends = state.friends.get(&owner).unwrap_or(&empty);
     let forward = |after: Option<i64>, take: usize| -> Vec<i64> {
@@ -196,6 +257,7 @@ fn friend_page(
             .collect()
     };
     let page = cursor::page(
+        Style::RobloxCursored,
         secret,
         list,
         cursor.as_ref(),
@@ -204,11 +266,11 @@ fn friend_page(
         forward,
         backward,
     );
-    let has_more = page.next.is_some();
+    // The service sends `HasMore: null` whether or not a page follows (both captures).
     Ok(types::FriendResponseCursoredPage {
         previous_cursor: page.previous,
         next_cursor: page.next,
-        has_more: Some(has_more),
+        has_more: None,
         page_items: page
             .items
             .into_iter()
@@ -274,10 +336,9 @@ fn request_response(
         friend_request: Some(types::FriendRequest {
             sent_at: Some(request.sent_at),
             sender_id: Some(request.sender),
-            source_universe_id: None,
+            source_universe_id: request.source_universe_id,
             origin_source_type: origin,
             contact_name: None,
-            sender_nickname: None,
         }),
         mutual_friends_list: mutual,
         has_verified_badge: Some(sender.has_verified_badge),
@@ -300,7 +361,7 @@ pub(crate) fn friend_requests(
     cursor: Option<&str>,
 ) -> Result<types::FriendRequestResponsePage, Refusal> {
     let list = format!("requests:{me}");
-    let cursor = decode_cursor(secret, &list, cursor)?;
+    let cursor = decode_cursor(Style::RobloxPage, secret, &list, cursor)?;
     let page = page_map(
         secret,
         &list,
@@ -429,14 +490,21 @@ pub(crate) fn are_friends(
     types::MultigetAreFriendsResponse { friends_id }
 }
 
-/// `user`'s friends in `userSort` order.
+/// `user`'s friends in `userSort` order, whole for a signed-in caller (`signed_in`), as
+/// bare ids with empty names otherwise.
 pub(crate) fn user_friends(
     state: &RobloxState,
     user: i64,
     sort: Option<i32>,
+    signed_in: bool,
 ) -> types::UserResponseArray {
+    let render = if signed_in {
+        user_response
+    } else {
+        hidden_user_response
+    };
     types::UserResponseArray {
-        data: users_of(state, sorted_friends(state, user, sort)),
+        data: users_of(state, sorted_friends(state, user, sort), render),
     }
 }
 
@@ -446,7 +514,7 @@ pub(crate) fn inactive_friends(
     user: i64,
     now: DateTime<Utc>,
     inactive_days: i64,
-) -> types::UserResponseArray {
+) -> types::UserResponseWithoutPresenceArray {
     let cutoff = now - chrono::Duration::days(inactive_days);
     let ids: Vec<i64> = sorted_friends(state, user, None)
         .into_iter()
@@ -456,8 +524,8 @@ pub(crate) fn inactive_friends(
             })
         })
         .collect();
-    types::UserResponseArray {
-        data: users_of(state, ids),
+    types::UserResponseWithoutPresenceArray {
+        data: users_of(state, ids, user_without_presence),
     }
 }
 

@@ -100,7 +100,7 @@ fn decode_cursor(
 ) -> Result<Option<CursorState>, Business> {
     match cursor.filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) => cursor::decode(&ctx.world.secret, list, c)
+        Some(c) => cursor::decode(cursor::Style::Signed, &ctx.world.secret, list, c)
             .map(Some)
             .ok_or_else(|| bad("cursor is not one this list handed out")),
     }
@@ -203,6 +203,7 @@ fn list_applications(
                 .collect()
         };
         let page = cursor::page(
+            cursor::Style::Signed,
             &ctx.world.secret,
             &list,
             cursor.as_ref(),
@@ -324,6 +325,7 @@ fn friend_ids(
                 .collect()
         };
         let page = cursor::page(
+            cursor::Style::Signed,
             &ctx.world.secret,
             &list,
             cursor.as_ref(),

@@ -23,6 +23,51 @@ pub struct Parameter {
     pub injected: bool,
 }
 
+/// How a document's service reads request bodies: the top-level
+/// `x-request-bodies: {media-types: […], content-type-required: bool}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyMedia {
+    /// The media types it parses as JSON (`application/*+json` matches any `+json`).
+    /// Without the extension: `application/json` and `application/*+json`.
+    pub types: Vec<String>,
+    /// Whether an operation that takes a body refuses (`415`) a request without a
+    /// `Content-Type` header even when the body is empty (ASP.NET Core's input formatters).
+    pub content_type_required: bool,
+}
+
+impl BodyMedia {
+    fn of(doc: &Value) -> Self {
+        let ext = doc.get("x-request-bodies");
+        let types = ext
+            .and_then(|e| e.get("media-types"))
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["application/json".into(), "application/*+json".into()]);
+        let content_type_required = ext
+            .and_then(|e| e.get("content-type-required"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Self {
+            types,
+            content_type_required,
+        }
+    }
+
+    /// Whether the service reads a body of this media type (parameters such as `charset`
+    /// already stripped, lower case).
+    pub fn accepts(&self, mime: &str) -> bool {
+        self.types.iter().any(|t| match t.strip_suffix("*+json") {
+            Some(prefix) => mime.starts_with(prefix) && mime.ends_with("+json"),
+            None => t == mime,
+        })
+    }
+}
+
 /// One operation of a document, as the stub reads it.
 #[derive(Debug)]
 pub struct OperationSpec {
@@ -40,6 +85,8 @@ pub struct OperationSpec {
     pub params: Vec<Parameter>,
     /// `(required, schema)` of the JSON request body.
     pub body: Option<(bool, Value)>,
+    /// How the service reads request bodies (the document's `x-request-bodies`).
+    pub body_media: BodyMedia,
     /// Whether `security` asks for credentials.
     pub requires_auth: bool,
     /// `(status, code)` → message, from each response's `x-error-codes`.
@@ -269,6 +316,7 @@ fn build_index() -> Index {
                         path_names: path_names.clone(),
                         params,
                         body,
+                        body_media: BodyMedia::of(doc),
                         requires_auth,
                         error_codes,
                         error_names,

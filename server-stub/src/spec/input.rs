@@ -172,24 +172,24 @@ pub fn parse<I: DeserializeOwned>(op: &Operation, raw: RawInput<'_>) -> Result<I
     let mut out = parameters(spec, raw.query, raw.headers, raw.path_params, raw.bad_path)?;
     if let Some((required, schema)) = &spec.body {
         let bytes = raw.body.map_err(Clone::clone)?;
+        let content_type = raw.headers.values("content-type").first().copied();
+        let content_type = content_type.and_then(header_text);
+        if content_type.is_none() && spec.body_media.content_type_required {
+            return Err(Invalid::UnsupportedMediaType { found: "".into() });
+        }
+        let content_type = content_type.unwrap_or("");
         if bytes.iter().all(u8::is_ascii_whitespace) {
             if *required {
                 return Err(Invalid::MissingBody);
             }
         } else {
-            let content_type = raw
-                .headers
-                .values("content-type")
-                .first()
-                .and_then(|v| header_text(v))
-                .unwrap_or("");
             let mime = content_type
                 .split(';')
                 .next()
                 .unwrap_or("")
                 .trim()
                 .to_ascii_lowercase();
-            if mime != "application/json" && !mime.ends_with("+json") {
+            if !spec.body_media.accepts(&mime) {
                 return Err(Invalid::UnsupportedMediaType {
                     found: content_type.to_owned(),
                 });

@@ -4,12 +4,14 @@
 //! own stub and works in a world of its own, so tests are independent and run in parallel.
 
 mod authz;
+mod captures;
 mod clock;
 mod concurrency;
 mod contacts;
 mod csrf;
 mod errors;
 mod faults;
+mod fidelity;
 mod friends_reads;
 mod friends_writes;
 mod hostile;

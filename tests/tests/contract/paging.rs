@@ -4,7 +4,7 @@
 
 use contract_tests::prelude::*;
 use futures::TryStreamExt;
-use social_sdk::friends::types::{SortOrder, UserResponsePage};
+use social_sdk::friends::types::{SortOrder, UserResponseWithoutPresencePage};
 use social_stub::roblox::CreatedUser;
 use std::collections::HashSet;
 
@@ -19,7 +19,7 @@ async fn star_with_followers(env: &Env) -> (CreatedUser, Vec<CreatedUser>) {
     (star, fans)
 }
 
-fn page_ids(page: &UserResponsePage) -> Vec<i64> {
+fn page_ids(page: &UserResponseWithoutPresencePage) -> Vec<i64> {
     page.data.iter().map(|u| u.id.expect("id")).collect()
 }
 
@@ -28,7 +28,7 @@ async fn followers_page(
     star: i64,
     order: SortOrder,
     cursor: Option<&str>,
-) -> UserResponsePage {
+) -> UserResponseWithoutPresencePage {
     let client = env.anonymous_friends();
     let mut request = client
         .get_user_followers()

@@ -108,9 +108,9 @@ impl Guard<'_> {
 
     /// The answer to input the document rejects: auth and CSRF problems first (as the real
     /// service), then `400` with the operation's "invalid parameters" code (or its "invalid
-    /// target" code where it has no such code). Malformed JSON, a wrong content type and an
-    /// oversized body are `400`s too: the only client-error status every operation with a body
-    /// documents. `userFacingMessage` and `field` say what was wrong.
+    /// target" code where it has no such code). A missing or unreadable content type is `415`
+    /// code 0 where the operation documents it; malformed JSON and an oversized body are
+    /// `400`s. `userFacingMessage` and `field` say what was wrong.
     pub(crate) fn invalid(
         &self,
         state: &mut RobloxState,
@@ -121,6 +121,13 @@ impl Guard<'_> {
             return error;
         }
         let op = self.ctx.operation;
+        if matches!(problem, Invalid::UnsupportedMediaType { .. })
+            && crate::spec::documents_status(self.spec, op, 415)
+        {
+            // ASP.NET Core's answer to a body it has no input formatter for, or to a
+            // request without `Content-Type` at all.
+            return self.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, 0);
+        }
         let code = [invalid_code, 1, 0]
             .into_iter()
             .find(|c| crate::spec::error_message(self.spec, op, 400, *c).is_some())

@@ -219,7 +219,7 @@ impl FriendsApi for FriendsService {
         &self,
         ctx: RequestContext,
         input: GetUserFollowersInput,
-    ) -> Result<types::UserResponsePage, StubError> {
+    ) -> Result<types::UserResponseWithoutPresencePage, StubError> {
         let mut state = ctx.world.roblox();
         guard(&ctx).check(&mut state)?;
         let target = input.target_user_id;
@@ -254,7 +254,7 @@ impl FriendsApi for FriendsService {
         &self,
         ctx: RequestContext,
         input: GetUserFollowingsInput,
-    ) -> Result<types::UserResponsePage, StubError> {
+    ) -> Result<types::UserResponseWithoutPresencePage, StubError> {
         let mut state = ctx.world.roblox();
         guard(&ctx).check(&mut state)?;
         let target = input.target_user_id;
@@ -292,7 +292,8 @@ impl FriendsApi for FriendsService {
     ) -> Result<types::CaptchaStatusResponse, StubError> {
         let mut state = ctx.world.roblox();
         let me = guard(&ctx).caller(&mut state)?;
-        let origin = views::origin_name(input.body.friendship_origin_source_type);
+        // No body (real clients send none) is the `Unknown` origin.
+        let origin = views::origin_name(input.body.and_then(|b| b.friendship_origin_source_type));
         let (now, limit) = (ctx.world.now(), ctx.stub.config.friend_limit);
         rules::request_friendship(&mut state, me, input.target_user_id, origin, now, limit)
             .map_err(refused(&ctx))?;
@@ -327,9 +328,18 @@ impl FriendsApi for FriendsService {
         input: GetUserFriendsInput,
     ) -> Result<types::UserResponseArray, StubError> {
         let mut state = ctx.world.roblox();
-        guard(&ctx).check(&mut state)?;
+        let signed_in = guard(&ctx).check(&mut state)?.is_some();
         rules::existing(&state, input.user_id).map_err(refused(&ctx))?;
-        Ok(views::user_friends(&state, input.user_id, input.user_sort))
+        if !signed_in {
+            // Bare entries: no `null` for the properties the service leaves out.
+            ctx.answer_as_set();
+        }
+        Ok(views::user_friends(
+            &state,
+            input.user_id,
+            input.user_sort,
+            signed_in,
+        ))
     }
 
     async fn get_user_friends_count(
@@ -370,7 +380,7 @@ impl FriendsApi for FriendsService {
         &self,
         ctx: RequestContext,
         input: GetUserInactiveFriendsInput,
-    ) -> Result<types::UserResponseArray, StubError> {
+    ) -> Result<types::UserResponseWithoutPresenceArray, StubError> {
         let mut state = ctx.world.roblox();
         guard(&ctx).caller(&mut state)?;
         rules::existing(&state, input.user_id).map_err(refused(&ctx))?;

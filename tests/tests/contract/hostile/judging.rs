@@ -221,7 +221,7 @@ pub(super) fn judge(op: &Op, probe: &Probe, answer: &Answer) -> Result<(), Strin
                 ));
             }
         }
-        Expect::Input | Expect::Credentials | Expect::Business(_) => {
+        Expect::Input | Expect::MediaType | Expect::Credentials | Expect::Business(_) => {
             documented(op, probe.expect, answer)?;
         }
     }
@@ -236,7 +236,7 @@ pub(super) fn documented(op: &Op, expect: Expect, answer: &Answer) -> Result<(),
             .as_i64()
             .ok_or_else(|| format!("no business code in {body}"))?;
         let wanted = match expect {
-            Expect::Input => 10002,
+            Expect::Input | Expect::MediaType => 10002,
             Expect::Business(code) => code,
             _ => unreachable!("roster credentials probes name their business code"),
         };
@@ -269,6 +269,9 @@ pub(super) fn documented(op: &Op, expect: Expect, answer: &Answer) -> Result<(),
     }
     let wanted = match expect {
         Expect::Input => 400,
+        // ASP.NET Core's `415` where the document lists it, the bad-input answer elsewhere.
+        Expect::MediaType if op.documents(415) => 415,
+        Expect::MediaType => 400,
         Expect::Credentials => 401,
         _ => unreachable!("business codes are roster's"),
     };

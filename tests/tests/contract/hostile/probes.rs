@@ -126,6 +126,9 @@ pub(super) fn int_is_valid(value: i128, schema: &Value, x_limit: Option<&Value>)
 pub(super) enum Expect {
     /// The operation's documented bad-input answer: `400` (roster: business code 10002).
     Input,
+    /// A content type the service does not read: its documented `415` if it has one
+    /// (Friends, Contacts), otherwise the bad-input answer.
+    MediaType,
     /// The operation's documented credentials answer: `401`.
     Credentials,
     /// A roster business code.

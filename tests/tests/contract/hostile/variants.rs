@@ -406,7 +406,7 @@ pub(super) fn body(op: &Op, seed: &Seed, valid: &Probe, schema: &Value, out: &mu
     ] {
         let mut probe = valid.with(
             format!("body: content type {content_type:?}"),
-            Expect::Input,
+            Expect::MediaType,
         );
         match content_type {
             Some(ct) => probe.set_header("Content-Type", ct.as_bytes().to_vec()),
@@ -414,7 +414,7 @@ pub(super) fn body(op: &Op, seed: &Seed, valid: &Probe, schema: &Value, out: &mu
         }
         out.push(probe);
     }
-    let mut probe = valid.with("body: content type not UTF-8", Expect::Input);
+    let mut probe = valid.with("body: content type not UTF-8", Expect::MediaType);
     probe.set_header("Content-Type", b"application/\xffjson".to_vec());
     out.push(probe);
 

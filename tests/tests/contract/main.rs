@@ -9,6 +9,7 @@ mod concurrency;
 mod contacts;
 mod csrf;
 mod errors;
+mod examples;
 mod faults;
 mod friends_reads;
 mod friends_writes;

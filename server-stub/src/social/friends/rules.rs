@@ -62,6 +62,7 @@ use super::state::{FriendRequest, Report};
 use super::views::{block_entry, profile_settings};
 use crate::config::StubConfig;
 use crate::social::state::{Block, SocialState};
+use crate::social::views::wire_time;
 use chrono::{DateTime, Duration, Utc};
 use social_sdk::social_friends::types;
 use uuid::Uuid;
@@ -530,7 +531,7 @@ pub fn report(
         id: Some(report.id),
         target_id: Some(report.target_id),
         reason: report.reason,
-        created_at: Some(report.created_at),
+        created_at: Some(wire_time(report.created_at)),
     })
 }
 

@@ -3520,6 +3520,10 @@ request, friend or block; also requests the caller may not see), 409 `ALREADY_FR
 lists the codes it can carry in `x-error-codes`. Malformed JSON, a wrong content type, an
 oversized body or a malformed path id answer `400 INVALID_INPUT`, never a 5xx.
 
+**Wire format.** Timestamps are written in whole seconds with `Z`
+(`2026-01-07T12:00:00Z`, as in every example of seed 002); nullable properties are written
+as `null`; only `flameStreak` (unless set) and a pending request's `status` are left out.
+
 **TTLs and limits.** A friend request expires 7 days after creation (`expiresAt`); expired
 requests drop out of every list and answer `410 REQUEST_EXPIRED`. The friend limit (250 by
 default) is checked for the sender when sending and for both players when accepting. Live

@@ -2,6 +2,7 @@
 //! and the server lookup, against the seed's examples.
 
 use super::*;
+use contract_tests::shape::{Format, format_of};
 
 #[tokio::test]
 async fn lookup_matches_the_seed() {
@@ -73,4 +74,79 @@ async fn lobby_selection_echoes_the_seed_body() {
         "GET /v1/social/party party.lobby.selection",
         &snapshot["party"]["lobby"]["selection"],
     );
+}
+
+/// Every timestamp of a full party snapshot (members, lobby ready states, launch signal,
+/// invites with their inviters) has the seed's format, `2026-01-07T12:00:00Z`: the seed shows
+/// no party with values, so its timestamps are held to the format of every other example.
+#[tokio::test]
+async fn party_timestamps_have_the_seeds_format() {
+    let scene = Scene::new().await;
+    let (alice, bob) = (&scene.alice, &scene.bob);
+    let invite = json!({"targetId": alice.id});
+    scene
+        .post("party", "/v1/social/party/invites", bob, invite)
+        .await;
+    let overview = scene.get("party", "/v1/social/party", alice).await;
+    let party_id = overview["invites"][0]["partyId"].as_str().expect("invite");
+    let accept = format!("/v1/social/party/invites/{party_id}/accept");
+    scene.post("party", &accept, alice, json!({})).await;
+    let put = reqwest::Method::PUT;
+    let selection = example("002-lobby-selection");
+    let path = "/v1/social/party/lobby/selection";
+    scene.send(put.clone(), "party", path, bob, selection).await;
+    let ready = json!({"ready": true, "profilePrepared": true, "profileId": "uebliche-games"});
+    for player in [alice, bob] {
+        let path = "/v1/social/party/lobby/ready";
+        scene
+            .send(put.clone(), "party", path, player, ready.clone())
+            .await;
+    }
+    let invite = json!({"targetId": scene.fresh.id});
+    scene
+        .post("party", "/v1/social/party/invites", alice, invite)
+        .await;
+    let full = scene.get("party", "/v1/social/party", bob).await;
+    assert!(!full["party"]["lobby"]["launchSignal"].is_null(), "{full}");
+    let invited = scene.get("party", "/v1/social/party", &scene.fresh).await;
+    let mut stamps = Vec::new();
+    timestamps("$", &full, &mut stamps);
+    timestamps("$", &invited, &mut stamps);
+    let paths: Vec<&str> = stamps.iter().map(|(path, _)| path.as_str()).collect();
+    for expected in [
+        "$.party.createdAt",
+        "$.party.members[].joinedAt",
+        "$.party.members[].status.timestamp",
+        "$.party.lobby.ready[].updatedAt",
+        "$.party.lobby.launchSignal.issuedAt",
+        "$.invites[].createdAt",
+        "$.invites[].expiresAt",
+        "$.invites[].inviter.status.timestamp",
+    ] {
+        assert!(paths.contains(&expected), "{expected} in {paths:?}");
+    }
+    let seed = format_of("2026-01-07T12:00:00Z");
+    for (path, text) in &stamps {
+        assert_eq!(format_of(text), seed, "{path}: {text}");
+    }
+}
+
+/// Every date-time string under `value`, with its path (`[]` for any array item).
+fn timestamps(path: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::String(text) if matches!(format_of(text), Format::DateTime { .. }) => {
+            out.push((path.to_owned(), text.clone()));
+        }
+        Value::Array(items) => {
+            for item in items {
+                timestamps(&format!("{path}[]"), item, out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, inner) in map {
+                timestamps(&format!("{path}.{key}"), inner, out);
+            }
+        }
+        _ => {}
+    }
 }

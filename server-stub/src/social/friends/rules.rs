@@ -57,6 +57,10 @@
 //!   again replaces `reason` (an omitted reason clears it) and `updatedAt`, keeping
 //!   `createdAt`.
 //! - **Profile settings** need only a valid token (no permission node).
+//! - **Wire shape** as in seed 002's examples (`tests/fixtures/seeds/README.md`): timestamps
+//!   in whole seconds with `Z`; `self` always `null`; a pending request's entry has no
+//!   `status` (only answers that settled one carry it); `flameStreak` absent unless set; live
+//!   frames' `counts` without `max`.
 
 use super::state::{FriendRequest, Report};
 use super::views::{block_entry, profile_settings};

@@ -3021,6 +3021,10 @@ instead of hard-coding them. Expiry reads the service's clock.
   every current member is ready on a round-based minigame selection, the service issues
   `lobby.launchSignal` (`{id, revision, issuedAt}`).
 
+**Wire format.** Timestamps are written in whole seconds with `Z`
+(`2026-01-07T12:00:00Z`, as in every example of seed 002); nullable properties are written
+as `null`.
+
 **Errors.** Every error is `ErrorBody` `{"error": "SCREAMING_CODE", "message": "…"}`; clients
 branch on `error`, never on `message`. Statuses: `400` invalid input (also malformed JSON, a
 wrong content type, an oversized body or a non-uuid path id), `401` missing/invalid

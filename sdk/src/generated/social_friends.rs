@@ -77,7 +77,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Summary counts; `total` always equals the length of the full friend list. `max` is the player's friend limit (250 unless raised by `social:friends.limit.<n>`); live frames may omit it.
+    ///Summary counts; `total` always equals the length of the full friend list. `max` is the player's friend limit (250 unless raised by `social:friends.limit.<n>`); live frames omit it (the seed's live frame has no `max`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendCounts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -112,7 +112,7 @@ pub mod types {
         ///Caller-owned flag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub favorite: ::std::option::Option<bool>,
-        ///The pair's flame streak; present only when one is set.
+        ///The pair's flame streak; present only when one is set (absent, never `null`: the seed's friend entry has no `flameStreak`).
         #[serde(
             rename = "flameStreak",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -213,7 +213,7 @@ pub mod types {
                 .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
-    ///A friend request as seen by the viewer; `player` is the other player.
+    ///A friend request as seen by the viewer; `player` is the other player. `status` is present only when the answer settled the request (`ACCEPTED` when sending accepted the other player's request instead; the answers of accept and decline): a pending request (every list entry, a created request) has no `status`, as in the seed's request entry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequestEntry {
         #[serde(
@@ -254,7 +254,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///State of a friend request. Lists contain only `PENDING` requests; `ACCEPTED` and `DECLINED` come back from send (reverse request accepted instead), accept and decline.
+    ///State of a friend request, written only when an answer settled it: `ACCEPTED` and `DECLINED` come back from send (reverse request accepted instead), accept and decline. A pending request (list entries, a created request) carries no `status`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum FriendRequestStatus {
@@ -490,7 +490,7 @@ pub mod types {
         pub outgoing: ::std::vec::Vec<FriendRequestEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<FriendRequestsResponse>,
-        ///The player's own summary, or `null`.
+        ///Always `null`, as in every overview of the seed (the player's own summary is not written).
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<PlayerSummary>,
     }
@@ -510,7 +510,7 @@ pub mod types {
             deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub friends: ::std::vec::Vec<FriendEntry>,
-        ///The caller's own summary, or `null`.
+        ///Always `null`, as in every snapshot of the seed (the caller's own summary is not written).
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<PlayerSummary>,
     }
@@ -3519,6 +3519,10 @@ request, friend or block; also requests the caller may not see), 409 `ALREADY_FR
 `REQUEST_ALREADY_PENDING` / `FRIEND_LIMIT_REACHED`, 410 `REQUEST_EXPIRED`. Each response
 lists the codes it can carry in `x-error-codes`. Malformed JSON, a wrong content type, an
 oversized body or a malformed path id answer `400 INVALID_INPUT`, never a 5xx.
+
+**Wire format.** Timestamps are written in whole seconds with `Z`
+(`2026-01-07T12:00:00Z`, as in every example of seed 002); nullable properties are written
+as `null`; only `flameStreak` (unless set) and a pending request's `status` are left out.
 
 **TTLs and limits.** A friend request expires 7 days after creation (`expiresAt`); expired
 requests drop out of every list and answer `410 REQUEST_EXPIRED`. The friend limit (250 by

@@ -6,7 +6,7 @@ use super::friends::rules::Rules;
 use super::friends::views::overview;
 use super::state::SocialState;
 use crate::config::StubConfig;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use social_sdk::{party, social_friends};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -26,7 +26,14 @@ pub(crate) fn friends_frame(
             .as_ref()
             .map(|o| o.friends.clone())
             .unwrap_or_default(),
-        counts: overview.as_ref().and_then(|o| o.counts.clone()),
+        // The seed's frame has no `max`: live counts are `total`, `favorites`, `online`.
+        counts: overview
+            .as_ref()
+            .and_then(|o| o.counts.clone())
+            .map(|counts| social_friends::types::FriendCounts {
+                max: None,
+                ..counts
+            }),
         requests: Some(overview.and_then(|o| o.requests).unwrap_or_default()),
     };
     let text = serde_json::to_value(&frame).and_then(|mut value| {
@@ -45,4 +52,11 @@ pub(crate) fn party_frame(state: &SocialState, player: Uuid, now: DateTime<Utc>)
         serde_json::to_string(&value)
     });
     Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))
+}
+
+/// A timestamp as social friends and party write it: whole seconds with `Z`
+/// (`2026-01-07T12:00:00Z`, as in every example of the seed). The state keeps the world
+/// clock's full precision; only what goes on the wire is cut.
+pub(crate) fn wire_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(0)
 }

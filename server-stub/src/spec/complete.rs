@@ -29,9 +29,11 @@ fn complete(value: &mut Value, schema: &Value, depth: usize) {
     match value {
         Value::Object(map) => {
             let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-                // An open enum or a oneOf of objects: complete against the branch that fits.
+                // An open enum or a oneOf of objects, or a nullable object wrapped in `allOf`
+                // (`nullable: true, allOf: [$ref]`): complete against the branch that fits.
                 if let Some(branch) = schema
                     .get("oneOf")
+                    .or_else(|| schema.get("allOf"))
                     .and_then(Value::as_array)
                     .and_then(|b| b.iter().find(|b| b.get("properties").is_some()))
                 {

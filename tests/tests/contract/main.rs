@@ -10,6 +10,7 @@ mod concurrency;
 mod contacts;
 mod csrf;
 mod errors;
+mod examples;
 mod faults;
 mod fidelity;
 mod friends_reads;

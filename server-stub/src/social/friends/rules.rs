@@ -57,11 +57,16 @@
 //!   again replaces `reason` (an omitted reason clears it) and `updatedAt`, keeping
 //!   `createdAt`.
 //! - **Profile settings** need only a valid token (no permission node).
+//! - **Wire shape** as in seed 002's examples (`tests/fixtures/seeds/README.md`): timestamps
+//!   in whole seconds with `Z`; `self` always `null`; a pending request's entry has no
+//!   `status` (only answers that settled one carry it); `flameStreak` absent unless set; live
+//!   frames' `counts` without `max`.
 
 use super::state::{FriendRequest, Report};
 use super::views::{block_entry, profile_settings};
 use crate::config::StubConfig;
 use crate::social::state::{Block, SocialState};
+use crate::social::views::wire_time;
 use chrono::{DateTime, Duration, Utc};
 use social_sdk::social_friends::types;
 use uuid::Uuid;
@@ -530,7 +535,7 @@ pub fn report(
         id: Some(report.id),
         target_id: Some(report.target_id),
         reason: report.reason,
-        created_at: Some(report.created_at),
+        created_at: Some(wire_time(report.created_at)),
     })
 }
 

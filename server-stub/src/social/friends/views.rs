@@ -5,6 +5,7 @@
 use super::rules::{FriendsError, Outcome, READ, Rules, existing, require};
 use super::state::{FriendRequest, Link};
 use crate::social::state::{Block, Player, SocialState};
+use crate::social::views::wire_time;
 use chrono::{DateTime, Utc};
 use social_sdk::social_friends::types;
 use uuid::Uuid;
@@ -28,15 +29,15 @@ impl SocialState {
             favorite: Some(link.favorite),
             visibility: Some(link.visibility.into()),
             note: link.note.clone(),
-            created_at: Some(link.created_at),
-            accepted_at: Some(link.accepted_at),
-            updated_at: Some(link.updated_at),
+            created_at: Some(wire_time(link.created_at)),
+            accepted_at: Some(wire_time(link.accepted_at)),
+            updated_at: Some(wire_time(link.updated_at)),
             online: Some(player.is_some_and(Player::online)),
             party_id: self.party_of(friend),
             name: player.map(|p| p.name.clone()),
             status: player.map(status),
             player: Some(self.summary(friend)),
-            last_seen_at: player.and_then(|p| p.last_seen_at),
+            last_seen_at: player.and_then(|p| p.last_seen_at).map(wire_time),
             flame_streak: player.and_then(|p| p.flame_streak),
         }
     }
@@ -61,10 +62,13 @@ impl SocialState {
             recipient_id: Some(request.recipient),
             direction: Some(direction.into()),
             note: request.note.clone(),
-            created_at: Some(request.created_at),
-            expires_at: Some(request.expires_at),
+            created_at: Some(wire_time(request.created_at)),
+            expires_at: Some(wire_time(request.expires_at)),
             player: Some(self.summary(other)),
-            status: Some(state.into()),
+            // The seed's request entry has no `status`: a pending request (every list entry, a
+            // created request) is written without one; only an answer that settled a request
+            // (accepted instead, accepted, declined) says how.
+            status: (state != types::KnownFriendRequestStatus::Pending).then(|| state.into()),
         }
     }
 
@@ -158,7 +162,8 @@ pub fn snapshot(
     Ok(types::FriendsSnapshot {
         counts: Some(state.counts(actor, &friends, rules)),
         friends,
-        self_: Some(state.summary(actor)),
+        // `self` is `null` in every snapshot and overview of the seed.
+        self_: None,
     })
 }
 
@@ -180,7 +185,8 @@ pub fn overview(
     Ok(types::FriendsOverview {
         counts: Some(state.counts(owner, &friends, rules)),
         friends,
-        self_: Some(state.summary(owner)),
+        // `self` is `null` in every snapshot and overview of the seed.
+        self_: None,
         incoming: requests.incoming.clone(),
         outgoing: requests.outgoing.clone(),
         requests: Some(requests),
@@ -201,8 +207,8 @@ pub(super) fn block_entry(blocked: Uuid, block: &Block) -> types::BlockEntry {
     types::BlockEntry {
         blocked_user_id: Some(blocked),
         reason: block.reason.clone(),
-        created_at: Some(block.created_at),
-        updated_at: Some(block.updated_at),
+        created_at: Some(wire_time(block.created_at)),
+        updated_at: Some(wire_time(block.updated_at)),
     }
 }
 
@@ -249,6 +255,6 @@ fn status(player: &Player) -> types::PresenceStatus {
     };
     types::PresenceStatus {
         state: Some(state),
-        timestamp: Some(player.presence_since),
+        timestamp: Some(wire_time(player.presence_since)),
     }
 }

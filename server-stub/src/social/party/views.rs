@@ -4,6 +4,7 @@
 use super::rules::{Outcome, Rules};
 use super::state::{Invite, Party};
 use crate::social::state::SocialState;
+use crate::social::views::wire_time;
 use chrono::{DateTime, Utc};
 use social_sdk::party::types;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,7 +43,7 @@ impl SocialState {
                 Some(p.online()),
                 Some(types::PresenceStatus {
                     state: Some(presence_state(&p.presence)),
-                    timestamp: Some(p.presence_since),
+                    timestamp: Some(wire_time(p.presence_since)),
                 }),
             ),
             None => (None, None, None),
@@ -62,7 +63,7 @@ impl SocialState {
                 };
                 types::PartyMember {
                     id: Some(m.id),
-                    joined_at: Some(m.joined_at),
+                    joined_at: Some(wire_time(m.joined_at)),
                     name,
                     online,
                     role: Some(role.into()),
@@ -81,7 +82,7 @@ impl SocialState {
                 profile_id: r.profile_id.clone(),
                 temporary_profile: Some(r.temporary_profile),
                 requirement_hash: r.requirement_hash.clone(),
-                updated_at: Some(r.updated_at),
+                updated_at: Some(wire_time(r.updated_at)),
             })
             .collect();
         types::Party {
@@ -89,13 +90,16 @@ impl SocialState {
             leader_id: Some(party.leader),
             members,
             max_size: Some(i32::try_from(party.max_size).unwrap_or(i32::MAX)),
-            created_at: Some(party.created_at),
+            created_at: Some(wire_time(party.created_at)),
             lobby: Some(types::PartyLobby {
                 selection: party.lobby.selection.clone(),
                 selector_ids: party.lobby.selector_ids.clone(),
                 revision: Some(party.lobby.revision),
                 ready,
-                launch_signal: party.lobby.launch_signal.clone(),
+                launch_signal: party.lobby.launch_signal.clone().map(|mut signal| {
+                    signal.issued_at = signal.issued_at.map(wire_time);
+                    signal
+                }),
             }),
         }
     }
@@ -112,8 +116,8 @@ impl SocialState {
                 status,
                 party_id: self.party_of(invite.inviter),
             }),
-            created_at: Some(invite.created_at),
-            expires_at: Some(invite.expires_at),
+            created_at: Some(wire_time(invite.created_at)),
+            expires_at: Some(wire_time(invite.expires_at)),
         }
     }
 }

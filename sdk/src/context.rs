@@ -1,7 +1,8 @@
 //! The state a generated client carries (its progenitor `inner`): credentials, retry
-//! policy, clock and the CSRF token, shared by every clone of the client.
+//! policy, clock, the CSRF token and the drift report, shared by every clone of the client.
 
 use crate::auth::Auth;
+use crate::drift::{DriftLog, DriftReport};
 use crate::retry::{Clock, RetryPolicy, SharedClock, TokioClock};
 use reqwest::header::HeaderValue;
 use std::fmt;
@@ -25,6 +26,8 @@ struct Shared {
     live_subprotocol: bool,
     /// Held by the one request that learns the first token while others wait for it.
     csrf_gate: tokio::sync::Mutex<()>,
+    /// What the answers made the SDK tolerate (`crate::drift`).
+    drift: Arc<DriftLog>,
 }
 
 impl Default for Shared {
@@ -36,6 +39,7 @@ impl Default for Shared {
             csrf: RwLock::new(None),
             live_subprotocol: false,
             csrf_gate: tokio::sync::Mutex::new(()),
+            drift: Arc::default(),
         }
     }
 }
@@ -69,12 +73,12 @@ impl ClientContext {
         }
     }
 
-    /// The same context with another retry policy (a fresh CSRF token store).
+    /// The same context with another retry policy (a fresh CSRF token store and drift report).
     pub fn with_retry(&self, retry: RetryPolicy) -> Self {
         Self::with_parts(self.shared.auth.clone(), retry, self.shared.clock.clone())
     }
 
-    /// The same context with another clock (a fresh CSRF token store).
+    /// The same context with another clock (a fresh CSRF token store and drift report).
     pub fn with_clock(&self, clock: impl Clock + 'static) -> Self {
         Self::with_parts(
             self.shared.auth.clone(),
@@ -93,6 +97,7 @@ impl ClientContext {
                 retry: self.shared.retry.clone(),
                 clock: self.shared.clock.clone(),
                 live_subprotocol: on,
+                drift: Arc::clone(&self.shared.drift),
                 ..Shared::default()
             }),
         }
@@ -100,6 +105,17 @@ impl ClientContext {
 
     pub(crate) fn live_subprotocol(&self) -> bool {
         self.shared.live_subprotocol
+    }
+
+    /// What the answers received so far made the SDK tolerate: unknown fields, unknown enum
+    /// values, absorbed `null`s and type mismatches, naive timestamps, per operation and
+    /// JSON path (see the crate docs, "What the SDK tolerates, and how it tells you").
+    pub fn drift(&self) -> DriftReport {
+        self.shared.drift.snapshot()
+    }
+
+    pub(crate) fn drift_log(&self) -> Arc<DriftLog> {
+        Arc::clone(&self.shared.drift)
     }
 
     /// The credentials.

@@ -59,6 +59,7 @@ pub(crate) fn take_noted() -> Option<Noted> {
 /// Notes a refusal unless a helper deeper down already did (the error bubbles up through
 /// the outer ones, and the innermost knows best), and returns the error to raise.
 fn refuse<E: serde::de::Error>(kind: DriftKind, detail: String, value: Option<Value>) -> E {
+    let detail = shorten(&detail);
     NOTED.with(|slot| {
         let mut slot = slot.borrow_mut();
         if slot.is_none() {
@@ -128,7 +129,7 @@ where
         (None, false) => Ok(None),
         (None, true) => Err(refuse(
             DriftKind::TypeMismatch,
-            format!("{} is not a date-time", shorten(&value.to_string())),
+            format!("{value} is not a date-time"),
             None,
         )),
     }
@@ -170,7 +171,7 @@ where
 }
 
 /// Details quote what the service sent; a long value is cut (on a character boundary).
-pub(crate) fn shorten(text: &str) -> String {
+fn shorten(text: &str) -> String {
     const MAX: usize = 80;
     match text.char_indices().nth(MAX) {
         Some((at, _)) => format!("{}…", &text[..at]),
@@ -219,6 +220,18 @@ mod tests {
         assert!(serde_json::from_str::<SetUserTagRequest>(wrong).is_err());
         let right = r#"{"targetUserId": 2, "userTag": "x"}"#;
         assert!(serde_json::from_str::<SetUserTagRequest>(right).is_ok());
+        // Answers use it too, but so do requests: strict as well.
+        use crate::party::types::MinigameInfo;
+        let shared = r#"{"mode": "ffa", "roundBased": "yes"}"#;
+        assert!(serde_json::from_str::<MinigameInfo>(shared).is_err());
+    }
+
+    #[test]
+    fn long_details_are_cut() {
+        let long = "x".repeat(500);
+        let cut = shorten(&long);
+        assert!(cut.chars().count() <= 81, "{cut}");
+        assert_eq!(shorten("short"), "short");
     }
 
     #[test]

@@ -136,7 +136,11 @@ fn lenient_response_fields(
                 if text.contains("deserialize_with") {
                     continue;
                 }
-                if !has_flag(&text, "default") {
+                // `default = "path"` (a documented default) already covers absence.
+                let has_default = text
+                    .split(',')
+                    .any(|part| part.trim().split('=').next().map(str::trim) == Some("default"));
+                if !has_default {
                     append(list, quote!(default));
                 }
                 append(list, quote!(deserialize_with = #with));

@@ -28,6 +28,8 @@ struct Shared {
     csrf_gate: tokio::sync::Mutex<()>,
     /// What the answers made the SDK tolerate (`crate::drift`).
     drift: Arc<DriftLog>,
+    /// Whether answers get the drift pass at all.
+    drift_reporting: bool,
 }
 
 impl Default for Shared {
@@ -40,6 +42,7 @@ impl Default for Shared {
             live_subprotocol: false,
             csrf_gate: tokio::sync::Mutex::new(()),
             drift: Arc::default(),
+            drift_reporting: true,
         }
     }
 }
@@ -76,6 +79,7 @@ impl ClientContext {
     /// The same context with another retry policy (a fresh CSRF token store and drift report).
     pub fn with_retry(&self, retry: RetryPolicy) -> Self {
         Self::with_parts(self.shared.auth.clone(), retry, self.shared.clock.clone())
+            .with_drift_reporting(self.shared.drift_reporting)
     }
 
     /// The same context with another clock (a fresh CSRF token store and drift report).
@@ -85,19 +89,34 @@ impl ClientContext {
             self.shared.retry.clone(),
             Arc::new(clock),
         )
+        .with_drift_reporting(self.shared.drift_reporting)
     }
 
     /// The same context, sending the bearer token of live (WebSocket) endpoints as the
     /// `Sec-WebSocket-Protocol: uebliche-bearer.<token>` subprotocol instead of the
     /// `Authorization` header (for environments that cannot set headers on a WebSocket).
     pub fn with_live_subprotocol(&self, on: bool) -> Self {
+        self.rebuilt(on, self.shared.drift_reporting)
+    }
+
+    /// The same context with drift reporting on or off (a fresh CSRF token store, the same
+    /// drift report). Off, answers skip the drift pass (`crate::drift`): they are decoded as
+    /// tolerantly, and [`drift`](Self::drift) stays as it is.
+    pub fn with_drift_reporting(&self, on: bool) -> Self {
+        self.rebuilt(self.shared.live_subprotocol, on)
+    }
+
+    /// The same credentials, policy, clock and drift report with these two switches (and a
+    /// fresh CSRF token store).
+    fn rebuilt(&self, live_subprotocol: bool, drift_reporting: bool) -> Self {
         Self {
             shared: Arc::new(Shared {
                 auth: self.shared.auth.clone(),
                 retry: self.shared.retry.clone(),
                 clock: self.shared.clock.clone(),
-                live_subprotocol: on,
+                live_subprotocol,
                 drift: Arc::clone(&self.shared.drift),
+                drift_reporting,
                 ..Shared::default()
             }),
         }
@@ -114,8 +133,11 @@ impl ClientContext {
         self.shared.drift.snapshot()
     }
 
-    pub(crate) fn drift_log(&self) -> Arc<DriftLog> {
-        Arc::clone(&self.shared.drift)
+    /// Where answers report drift; `None` when reporting is off.
+    pub(crate) fn drift_log(&self) -> Option<Arc<DriftLog>> {
+        self.shared
+            .drift_reporting
+            .then(|| Arc::clone(&self.shared.drift))
     }
 
     /// The credentials.

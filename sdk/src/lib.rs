@@ -49,7 +49,8 @@
 //! Paths are index-free: `data[].friendRequest.senderNickname` is that field of any item of
 //! `data`, `$` the answer itself. Finding them costs one extra decode of every successful
 //! JSON answer, plus one decode pass per distinct problem when there is one (see
-//! [`drift`]); live-stream frames are decoded tolerantly but not reported.
+//! [`drift`]); [`ConfigBuilder::drift_reporting`]`(false)` turns that off (answers stay
+//! tolerant). Live-stream frames are decoded tolerantly but not reported.
 #![warn(missing_docs)]
 
 mod auth;

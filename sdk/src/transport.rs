@@ -249,7 +249,8 @@ async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Respo
 
 /// Records the response in the call's slot. An error-status body is read here (and the
 /// response rebuilt around the same bytes) so the error keeps it exactly as received; a 2xx
-/// body too (already read for idempotent requests), for the drift pass.
+/// body too (already read for idempotent requests) unless drift reporting is off, for the
+/// drift pass.
 async fn capture(
     response: reqwest::Response,
     context: &ClientContext,
@@ -257,13 +258,14 @@ async fn capture(
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let headers = response.headers().clone();
-    let (response, body) =
-        if status.is_client_error() || status.is_server_error() || status.is_success() {
-            let (response, body) = read_whole(response).await?;
-            (response, Some(body))
-        } else {
-            (response, None)
-        };
+    let drift = context.drift_log();
+    let keep_success = status.is_success() && drift.is_some();
+    let (response, body) = if status.is_client_error() || status.is_server_error() || keep_success {
+        let (response, body) = read_whole(response).await?;
+        (response, Some(body))
+    } else {
+        (response, None)
+    };
     let (body, success_body) = if status.is_success() {
         (None, body)
     } else {
@@ -275,7 +277,7 @@ async fn capture(
             headers,
             body,
             success_body,
-            drift: Some(context.drift_log()),
+            drift,
         };
     }
     Ok(response)

@@ -189,3 +189,16 @@ async fn nested_unknown_fields_and_null_lists_are_reported() {
     // Clones share the report.
     assert_eq!(client.clone().drift(), drift);
 }
+
+#[tokio::test]
+async fn drift_reporting_can_be_turned_off() {
+    let server = answering(json!({"data": [{"id": 1, "isBanned": "no", "extra": 1}]})).await;
+    let mut builder = social_sdk::Config::builder().drift_reporting(false);
+    for service in social_sdk::Service::ALL {
+        builder = builder.base_url(service, server.uri());
+    }
+    let client = builder.build().expect("config").friends(Auth::none());
+    let answer = client.get_user_friends().user_id(1).await.expect("decodes");
+    assert_eq!(answer.data[0].is_banned, None, "still tolerant");
+    assert!(client.drift().is_empty());
+}

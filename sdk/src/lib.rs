@@ -11,7 +11,7 @@
 //! | an open enum value outside the known list | its `Unknown(…)` variant | `UnknownEnumValue` |
 //! | `null` for a list | an empty list | `NullAbsorbed` |
 //! | an optional field of the wrong type, or an unparseable date (response-only models) | `None` | `TypeMismatch` |
-//! | a date-time without an offset (`0001-01-01T00:00:00`, `2024-03-24T02:25:33.0950000`) | that time in UTC | `NaiveTimestamp` |
+//! | an optional date-time without an offset (`0001-01-01T00:00:00`, `2024-03-24T02:25:33.0950000`; response-only models) | that time in UTC | `NaiveTimestamp` |
 //!
 //! RFC 3339 date-times decode as usual, with any number of fractional digits (.NET writes
 //! seven) and the .NET minimum date (`0001-01-01T05:52:00Z`) included.

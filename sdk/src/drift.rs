@@ -14,6 +14,10 @@
 //!    problem (all `data[].created` without an offset at once), so a page costs one pass
 //!    per distinct problem, not per item; at most [`MAX_PASSES`].
 //!
+//! A mismatch inside a model that stays strict (one requests use too) is reported at the
+//! value that did not decode; the `None` the caller sees is its nearest optional ancestor
+//! in a response-only model.
+//!
 //! Paths are index-free, `data[].friendRequest.senderNickname`: an item of a list is `[]`
 //! whatever its position, so a page of a hundred odd items is one entry counted a hundred
 //! times. The root itself is `$`.
@@ -432,6 +436,25 @@ mod tests {
             Some(1)
         );
         assert_eq!(found.len(), 3, "{found:?}");
+    }
+
+    #[test]
+    fn a_null_list_and_a_mismatch_inside_a_strict_model_are_found() {
+        let found = find::<UserResponsePage>(br#"{"data": null}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].path.as_str(), found[0].kind),
+            ("data", DriftKind::NullAbsorbed)
+        );
+
+        use crate::party::types::LobbySelection;
+        let body = br#"{"minigame": {"mode": "ffa", "roundBased": "yes"}}"#;
+        let decoded: LobbySelection = serde_json::from_slice(body).expect("tolerant");
+        assert_eq!(decoded.minigame, None);
+        let found = find::<LobbySelection>(body);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, "minigame.roundBased");
+        assert_eq!(found[0].kind, DriftKind::TypeMismatch);
     }
 
     #[test]

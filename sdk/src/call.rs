@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::transport::{CAPTURE, CaptureSlot, Captured};
 use progenitor_client::ResponseValue;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -16,24 +17,47 @@ pub(crate) async fn call<T, E: Serialize>(
     operation: &'static str,
     send: impl Future<Output = Sent<T, E>>,
 ) -> Result<T, Error> {
+    call_then(operation, send, |_| ()).await
+}
+
+/// Like [`call`] for a JSON answer, whose drift (`crate::drift`) goes to the client's
+/// report before the answer is returned.
+pub(crate) async fn call_json<T: DeserializeOwned, E: Serialize>(
+    operation: &'static str,
+    send: impl Future<Output = Sent<T, E>>,
+) -> Result<T, Error> {
+    call_then(operation, send, |captured| {
+        if let (Some(body), Some(log)) = (&captured.success_body, &captured.drift) {
+            log.record(operation, crate::drift::find::<T>(body));
+        }
+    })
+    .await
+}
+
+async fn call_then<T, E: Serialize>(
+    operation: &'static str,
+    send: impl Future<Output = Sent<T, E>>,
+    on_success: impl FnOnce(&Captured),
+) -> Result<T, Error> {
     let slot = CaptureSlot::default();
     let result = CAPTURE.scope(Arc::clone(&slot), send).await;
+    let captured = slot.lock().map(|c| c.clone()).unwrap_or_default();
     match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => {
-            let captured = slot.lock().map(|c| c.clone()).unwrap_or_default();
-            Err(convert(operation, error, captured).await)
+        Ok(value) => {
+            on_success(&captured);
+            Ok(value.into_inner())
         }
+        Err(error) => Err(convert(operation, error, captured).await),
     }
 }
 
 /// Sends a call of an enveloped service (`x-envelope`) and returns the whole envelope when
 /// its code is the success code; any other code is [`Error::Service`] with that code.
-pub(crate) async fn call_enveloped<T: Envelope, E: Serialize>(
+pub(crate) async fn call_enveloped<T: Envelope + DeserializeOwned, E: Serialize>(
     operation: &'static str,
     send: impl Future<Output = Sent<T, E>>,
 ) -> Result<T, Error> {
-    let envelope = call(operation, send).await?;
+    let envelope = call_json(operation, send).await?;
     if envelope.code() == Some(T::SUCCESS) {
         return Ok(envelope);
     }
@@ -50,7 +74,7 @@ pub(crate) async fn call_enveloped<T: Envelope, E: Serialize>(
 
 /// Like [`call_enveloped`], returning only `data`. `empty` is what a success without
 /// `data` means (an empty list); without it, a success without `data` is an error.
-pub(crate) async fn call_enveloped_data<T: Envelope, E: Serialize>(
+pub(crate) async fn call_enveloped_data<T: Envelope + DeserializeOwned, E: Serialize>(
     operation: &'static str,
     send: impl Future<Output = Sent<T, E>>,
     empty: Option<fn() -> T::Data>,

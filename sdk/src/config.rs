@@ -30,6 +30,7 @@ pub struct Config {
     base_urls: BTreeMap<Service, String>,
     retry: RetryPolicy,
     clock: SharedClock,
+    drift_reporting: bool,
 }
 
 /// Builds a [`Config`].
@@ -42,6 +43,7 @@ pub struct ConfigBuilder {
     retry: RetryPolicy,
     clock: SharedClock,
     http: Option<reqwest::Client>,
+    drift_reporting: bool,
 }
 
 /// A [`ConfigBuilder`] setting that cannot work.
@@ -73,6 +75,7 @@ impl Default for ConfigBuilder {
             retry: RetryPolicy::default(),
             clock: Arc::new(TokioClock),
             http: None,
+            drift_reporting: true,
         }
     }
 }
@@ -111,6 +114,14 @@ impl ConfigBuilder {
     /// The clock retries wait on (tests can substitute one that does not really wait).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Whether clients report drift (on by default; see the crate docs, "What the SDK
+    /// tolerates, and how it tells you"). Off saves the second decode of every answer; the
+    /// answers are decoded as tolerantly either way.
+    pub fn drift_reporting(mut self, on: bool) -> Self {
+        self.drift_reporting = on;
         self
     }
 
@@ -156,6 +167,7 @@ impl ConfigBuilder {
             base_urls,
             retry: self.retry,
             clock: self.clock,
+            drift_reporting: self.drift_reporting,
         })
     }
 }
@@ -176,6 +188,7 @@ impl Config {
     /// A context with these credentials and this config's retry policy and clock.
     pub fn context(&self, auth: Auth) -> ClientContext {
         ClientContext::with_parts(auth, self.retry.clone(), self.clock.clone())
+            .with_drift_reporting(self.drift_reporting)
     }
 
     fn client<C>(

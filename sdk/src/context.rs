@@ -1,7 +1,8 @@
 //! The state a generated client carries (its progenitor `inner`): credentials, retry
-//! policy, clock and the CSRF token, shared by every clone of the client.
+//! policy, clock, the CSRF token and the drift report, shared by every clone of the client.
 
 use crate::auth::Auth;
+use crate::drift::{DriftLog, DriftReport};
 use crate::retry::{Clock, RetryPolicy, SharedClock, TokioClock};
 use reqwest::header::HeaderValue;
 use std::fmt;
@@ -25,6 +26,10 @@ struct Shared {
     live_subprotocol: bool,
     /// Held by the one request that learns the first token while others wait for it.
     csrf_gate: tokio::sync::Mutex<()>,
+    /// What the answers made the SDK tolerate (`crate::drift`).
+    drift: Arc<DriftLog>,
+    /// Whether answers get the drift pass at all.
+    drift_reporting: bool,
 }
 
 impl Default for Shared {
@@ -36,6 +41,8 @@ impl Default for Shared {
             csrf: RwLock::new(None),
             live_subprotocol: false,
             csrf_gate: tokio::sync::Mutex::new(()),
+            drift: Arc::default(),
+            drift_reporting: true,
         }
     }
 }
@@ -69,30 +76,47 @@ impl ClientContext {
         }
     }
 
-    /// The same context with another retry policy (a fresh CSRF token store).
+    /// The same context with another retry policy (a fresh CSRF token store and drift report).
     pub fn with_retry(&self, retry: RetryPolicy) -> Self {
         Self::with_parts(self.shared.auth.clone(), retry, self.shared.clock.clone())
+            .with_drift_reporting(self.shared.drift_reporting)
     }
 
-    /// The same context with another clock (a fresh CSRF token store).
+    /// The same context with another clock (a fresh CSRF token store and drift report).
     pub fn with_clock(&self, clock: impl Clock + 'static) -> Self {
         Self::with_parts(
             self.shared.auth.clone(),
             self.shared.retry.clone(),
             Arc::new(clock),
         )
+        .with_drift_reporting(self.shared.drift_reporting)
     }
 
     /// The same context, sending the bearer token of live (WebSocket) endpoints as the
     /// `Sec-WebSocket-Protocol: uebliche-bearer.<token>` subprotocol instead of the
     /// `Authorization` header (for environments that cannot set headers on a WebSocket).
     pub fn with_live_subprotocol(&self, on: bool) -> Self {
+        self.rebuilt(on, self.shared.drift_reporting)
+    }
+
+    /// The same context with drift reporting on or off (a fresh CSRF token store, the same
+    /// drift report). Off, answers skip the drift pass (`crate::drift`): they are decoded as
+    /// tolerantly, and [`drift`](Self::drift) stays as it is.
+    pub fn with_drift_reporting(&self, on: bool) -> Self {
+        self.rebuilt(self.shared.live_subprotocol, on)
+    }
+
+    /// The same credentials, policy, clock and drift report with these two switches (and a
+    /// fresh CSRF token store).
+    fn rebuilt(&self, live_subprotocol: bool, drift_reporting: bool) -> Self {
         Self {
             shared: Arc::new(Shared {
                 auth: self.shared.auth.clone(),
                 retry: self.shared.retry.clone(),
                 clock: self.shared.clock.clone(),
-                live_subprotocol: on,
+                live_subprotocol,
+                drift: Arc::clone(&self.shared.drift),
+                drift_reporting,
                 ..Shared::default()
             }),
         }
@@ -100,6 +124,20 @@ impl ClientContext {
 
     pub(crate) fn live_subprotocol(&self) -> bool {
         self.shared.live_subprotocol
+    }
+
+    /// What the answers received so far made the SDK tolerate: unknown fields, unknown enum
+    /// values, absorbed `null`s and type mismatches, naive timestamps, per operation and
+    /// JSON path (see the crate docs, "What the SDK tolerates, and how it tells you").
+    pub fn drift(&self) -> DriftReport {
+        self.shared.drift.snapshot()
+    }
+
+    /// Where answers report drift; `None` when reporting is off.
+    pub(crate) fn drift_log(&self) -> Option<Arc<DriftLog>> {
+        self.shared
+            .drift_reporting
+            .then(|| Arc::clone(&self.shared.drift))
     }
 
     /// The credentials.

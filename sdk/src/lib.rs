@@ -1,10 +1,63 @@
 #![doc = include_str!("../../README.md")]
+//!
+//! ## What the SDK tolerates, and how it tells you
+//!
+//! Real services drift from their documents. The SDK decodes what they really send instead
+//! of failing a whole answer, and reports every such thing so drift does not go unnoticed:
+//!
+//! | on the wire | decoded as | [`DriftKind`] |
+//! |---|---|---|
+//! | a field the document does not declare | ignored | `UnknownField` |
+//! | an open enum value outside the known list | its `Unknown(…)` variant | `UnknownEnumValue` |
+//! | `null` for a list | an empty list | `NullAbsorbed` |
+//! | an optional field of the wrong type, or an unparseable date (response-only models) | `None` | `TypeMismatch` |
+//! | an optional date-time without an offset (`0001-01-01T00:00:00`, `2024-03-24T02:25:33.0950000`; response-only models) | that time in UTC | `NaiveTimestamp` |
+//!
+//! RFC 3339 date-times decode as usual, with any number of fractional digits (.NET writes
+//! seven) and the .NET minimum date (`0001-01-01T05:52:00Z`) included.
+//!
+//! Models that a request also uses (the stub decodes requests into them) stay strict, and
+//! their docs say so; the `data` of an enveloped (roster) answer is strict too, since it is
+//! the whole answer.
+//!
+//! **How it tells you.** Every client has [`drift()`](friends::Client::drift) (also on
+//! [`ClientContext::drift`]), a [`DriftReport`] snapshot shared by the client's clones: the
+//! total count and one [`DriftEntry`] per `(operation, path, kind)` with its count and the
+//! latest detail, at most [`drift::MAX_ENTRIES`] entries (later ones are only counted, in
+//! `overflow`). A health check or test can assert on it:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), social_sdk::Error> {
+//! use social_sdk::{Auth, Config, DriftKind};
+//! let friends = Config::builder().build().expect("config").friends(Auth::none());
+//! let page = friends.get_user_followers().target_user_id(1).await?;
+//! let drift = friends.drift();
+//! if drift.count("get_user_followers", "data[].created", DriftKind::TypeMismatch) > 0 {
+//!     eprintln!("followers arrive with unreadable dates: {drift:?}");
+//! }
+//! # let _ = page;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each finding is also a `tracing` event with target `social_sdk::drift` and the fields
+//! `operation`, `path`, `kind`, `detail` and `count` (one event per path and kind per answer,
+//! however many items of a page had it): level `warn` for `type_mismatch` (a value was
+//! lost), `info` for the others (nothing was lost). Filter with
+//! `RUST_LOG=social_sdk::drift=info`.
+//!
+//! Paths are index-free: `data[].friendRequest.senderNickname` is that field of any item of
+//! `data`, `$` the answer itself. Finding them costs one extra decode of every successful
+//! JSON answer, plus one decode pass per distinct problem when there is one (see
+//! [`drift`]); [`ConfigBuilder::drift_reporting`]`(false)` turns that off (answers stay
+//! tolerant). Live-stream frames are decoded tolerantly but not reported.
 #![warn(missing_docs)]
 
 mod auth;
 mod call;
 mod config;
 mod context;
+pub mod drift;
 mod error;
 mod hooks;
 pub mod live;
@@ -17,6 +70,7 @@ mod transport;
 pub use auth::{Auth, RosterCredentials, Secret, ServerCredentials};
 pub use config::{Config, ConfigBuilder, ConfigError};
 pub use context::ClientContext;
+pub use drift::{DriftEntry, DriftKind, DriftReport};
 pub use error::{Error, ErrorCode, ServiceError};
 pub use live::{LiveError, LiveEvent, LiveOptions, LiveStream};
 pub use meta::Service;

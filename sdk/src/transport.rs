@@ -73,6 +73,10 @@ pub(crate) struct Captured {
     pub(crate) headers: HeaderMap,
     /// The body of an error-status response, exactly as received.
     pub(crate) body: Option<Bytes>,
+    /// The body of a 2xx response, for the drift pass (`crate::drift`).
+    pub(crate) success_body: Option<Bytes>,
+    /// Where the client counts drift.
+    pub(crate) drift: Option<Arc<crate::drift::DriftLog>>,
 }
 
 pub(crate) type CaptureSlot = Arc<Mutex<Captured>>;
@@ -116,7 +120,7 @@ pub(crate) async fn execute(
     }
     let slot = CAPTURE.try_with(Arc::clone).ok();
     match (result, slot) {
-        (Ok(response), Some(slot)) => capture(response, &slot).await,
+        (Ok(response), Some(slot)) => capture(response, context, &slot).await,
         (result, _) => result,
     }
 }
@@ -243,25 +247,37 @@ async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Respo
     read_whole(response).await.map(|(response, _)| response)
 }
 
-/// Records the response in the call's slot; an error-status body is read here (and the
-/// response rebuilt around the same bytes) so the error keeps it exactly as received.
+/// Records the response in the call's slot. An error-status body is read here (and the
+/// response rebuilt around the same bytes) so the error keeps it exactly as received; a 2xx
+/// body too (already read for idempotent requests) unless drift reporting is off, for the
+/// drift pass.
 async fn capture(
     response: reqwest::Response,
+    context: &ClientContext,
     slot: &CaptureSlot,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let headers = response.headers().clone();
-    let (response, body) = if status.is_client_error() || status.is_server_error() {
+    let drift = context.drift_log();
+    let keep_success = status.is_success() && drift.is_some();
+    let (response, body) = if status.is_client_error() || status.is_server_error() || keep_success {
         let (response, body) = read_whole(response).await?;
         (response, Some(body))
     } else {
         (response, None)
+    };
+    let (body, success_body) = if status.is_success() {
+        (None, body)
+    } else {
+        (body, None)
     };
     if let Ok(mut captured) = slot.lock() {
         *captured = Captured {
             status: Some(status),
             headers,
             body,
+            success_body,
+            drift,
         };
     }
     Ok(response)

@@ -4,11 +4,14 @@
 //! The output is deterministic and formatted in-process (prettyplease), so `--check` can
 //! compare it byte for byte with what is committed.
 
+use crate::reach::Reach;
 use crate::spec::Spec;
 use crate::{SPECS, SpecFile, cursor, facade, server};
 use anyhow::{Context, Result, anyhow, bail};
+use heck::ToUpperCamelCase;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
+use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
@@ -55,6 +58,21 @@ pub fn generate_client_from(path: &Path, stem: &str) -> Result<String> {
     let mut file: syn::File = syn::parse2(quote! { #tokens #paging #surface })
         .with_context(|| format!("{}: generated code does not parse", path.display()))?;
     null_tolerant_lists(&mut file.items);
+    let reach = Reach::of(&spec).with_context(|| format!("{}: schema reach", path.display()))?;
+    let lenient: BTreeSet<String> = reach
+        .response_only()
+        .iter()
+        .map(|name| name.to_upper_camel_case())
+        .collect();
+    let payload = envelope_payload(&spec);
+    lenient_response_fields(&mut file.items, &lenient, payload.as_ref());
+    let shared: BTreeSet<String> = reach
+        .shared()
+        .iter()
+        .map(|n| n.to_upper_camel_case())
+        .collect();
+    mark_strict_shared(&mut file.items, &shared);
+    report_open_enum_values(&mut file.items);
     let body = prettyplease::unparse(&file);
     Ok(format!("{}{}", header(stem), body.replace("\r\n", "\n")))
 }
@@ -64,40 +82,272 @@ pub fn generate_client_from(path: &Path, stem: &str) -> Result<String> {
 /// list, instead of failing the whole answer. typify has no setting for this, so the fields
 /// get `deserialize_with = "crate::tolerant::null_as_default"` here.
 fn null_tolerant_lists(items: &mut [syn::Item]) {
+    for structure in structs(items) {
+        for field in structure.fields.iter_mut() {
+            if last_segment(&field.ty).is_some_and(|s| s.ident == "Vec") {
+                for list in serde_lists(field) {
+                    let text = list.tokens.to_string();
+                    if has_flag(&text, "default") && !text.contains("deserialize_with") {
+                        append(
+                            list,
+                            quote!(deserialize_with = "crate::tolerant::null_as_default"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Response models only (`crate::reach`): an optional field whose value does not decode
+/// (a wrong JSON type, an unparseable date) becomes `None` instead of failing the whole
+/// answer, and a date-time field also reads the forms .NET writes (`crate::tolerant`).
+/// Types a request body or parameter also uses stay strict, since the stub decodes
+/// requests into them and must reject what the document rejects. The `data` of an
+/// `x-envelope` answer stays strict too: it is the whole answer, not one field of it.
+fn lenient_response_fields(
+    items: &mut [syn::Item],
+    lenient: &BTreeSet<String>,
+    payload: Option<&EnvelopeFields>,
+) {
+    for structure in model_structs(items) {
+        if !lenient.contains(&structure.ident.to_string()) {
+            continue;
+        }
+        let names: Vec<String> = structure.fields.iter().map(json_name).collect();
+        let strict = payload.filter(|p| p.all.iter().all(|n| names.contains(n)));
+        for field in structure.fields.iter_mut() {
+            let Some(inner) = option_inner(&field.ty) else {
+                continue;
+            };
+            if strict.is_some_and(|p| json_name(field) == p.data) {
+                continue;
+            }
+            let with = if last_segment(inner).is_some_and(|s| s.ident == "DateTime") {
+                "crate::tolerant::lenient_date_time"
+            } else {
+                "crate::tolerant::lenient"
+            };
+            if !field.attrs.iter().any(|a| a.path().is_ident("serde")) {
+                field.attrs.push(syn::parse_quote!(#[serde()]));
+            }
+            for list in serde_lists(field) {
+                let text = list.tokens.to_string();
+                if text.contains("deserialize_with") {
+                    continue;
+                }
+                // `default = "path"` (a documented default) already covers absence.
+                let has_default = text
+                    .split(',')
+                    .any(|part| part.trim().split('=').next().map(str::trim) == Some("default"));
+                if !has_default {
+                    append(list, quote!(default));
+                }
+                append(list, quote!(deserialize_with = #with));
+            }
+        }
+    }
+}
+
+/// Says in the docs of a model that answers and requests share that it stays strict.
+fn mark_strict_shared(items: &mut [syn::Item], shared: &BTreeSet<String>) {
+    let note = " Decoded strictly, no field tolerant: requests use this type too (the stub \
+                decodes them into it).";
+    for structure in model_structs(items) {
+        if shared.contains(&structure.ident.to_string()) {
+            let after_docs = structure
+                .attrs
+                .iter()
+                .rposition(|a| a.path().is_ident("doc"))
+                .map_or(0, |i| i + 1);
+            let lines: [syn::Attribute; 2] = [
+                syn::parse_quote!(#[doc = ""]),
+                syn::parse_quote!(#[doc = #note]),
+            ];
+            structure.attrs.splice(after_docs..after_docs, lines);
+        }
+    }
+}
+
+/// The JSON names of an `x-envelope` (`code`, `data`, `message`) and which one is `data`.
+struct EnvelopeFields {
+    all: Vec<String>,
+    data: String,
+}
+
+fn envelope_payload(spec: &Spec) -> Option<EnvelopeFields> {
+    let ext = spec.raw.get("x-envelope")?;
+    let name = |key: &str| ext.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(EnvelopeFields {
+        all: vec![name("code")?, name("data")?, name("message")?],
+        data: name("data")?,
+    })
+}
+
+/// The field's name on the wire: its `rename`, else its identifier.
+fn json_name(field: &syn::Field) -> String {
+    let renamed = field.attrs.iter().find_map(|attr| {
+        let syn::Meta::List(list) = &attr.meta else {
+            return None;
+        };
+        let text = list.tokens.to_string();
+        let rest = text.split("rename =").nth(1)?;
+        rest.split('"').nth(1).map(str::to_owned)
+    });
+    let ident = field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    renamed.unwrap_or(ident)
+}
+
+/// Open enums (`openapi/README.md`) end in an `Unknown(…Unknown)` variant that takes any
+/// other string. Its `Deserialize` impl is wrapped so the SDK's drift report can name the
+/// value (`crate::tolerant::open_enum_value`, which does nothing outside the report pass).
+fn report_open_enum_values(items: &mut [syn::Item]) {
+    let mut unknown_types = Vec::new();
+    for item in items.iter() {
+        if let syn::Item::Mod(module) = item
+            && let Some((_, inner)) = &module.content
+        {
+            collect_open_enums(inner, &mut unknown_types);
+        }
+    }
+    for item in items.iter_mut() {
+        if let syn::Item::Mod(module) = item
+            && let Some((_, inner)) = &mut module.content
+        {
+            wrap_unknown_deserializers(inner, &unknown_types);
+        }
+    }
+}
+
+/// `(enum name, type of its Unknown variant)` for every untagged enum with such a variant.
+fn collect_open_enums(items: &[syn::Item], into: &mut Vec<(String, String)>) {
+    for item in items {
+        let syn::Item::Enum(e) = item else { continue };
+        let untagged = e.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && matches!(&a.meta, syn::Meta::List(l) if has_flag(&l.tokens.to_string(), "untagged"))
+        });
+        let unknown = e.variants.iter().find(|v| v.ident == "Unknown");
+        if let (true, Some(variant)) = (untagged, unknown)
+            && let Some(field) = variant.fields.iter().next()
+            && let Some(segment) = last_segment(&field.ty)
+        {
+            into.push((e.ident.to_string(), segment.ident.to_string()));
+        }
+    }
+}
+
+fn wrap_unknown_deserializers(items: &mut [syn::Item], unknown_types: &[(String, String)]) {
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_deserialize = imp
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "Deserialize");
+        let Some(self_ty) = last_segment(&imp.self_ty).map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let Some((enum_name, _)) = unknown_types.iter().find(|(_, t)| *t == self_ty) else {
+            continue;
+        };
+        if !is_deserialize {
+            continue;
+        }
+        for member in &mut imp.items {
+            if let syn::ImplItem::Fn(function) = member {
+                let block = &function.block;
+                function.block = syn::parse_quote!({
+                    crate::tolerant::open_enum_value(
+                        #enum_name,
+                        (move || -> ::std::result::Result<Self, D::Error> #block)(),
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// Every struct, in every (inline) module.
+fn structs(items: &mut [syn::Item]) -> Vec<&mut syn::ItemStruct> {
+    let mut out = Vec::new();
     for item in items {
         match item {
             syn::Item::Mod(module) => {
                 if let Some((_, items)) = &mut module.content {
-                    null_tolerant_lists(items);
+                    out.extend(structs(items));
                 }
             }
-            syn::Item::Struct(structure) => {
-                for field in structure.fields.iter_mut() {
-                    let is_vec = matches!(&field.ty, syn::Type::Path(p)
-                        if p.path.segments.last().is_some_and(|s| s.ident == "Vec"));
-                    if !is_vec {
-                        continue;
-                    }
-                    for attr in &mut field.attrs {
-                        if !attr.path().is_ident("serde") {
-                            continue;
-                        }
-                        if let syn::Meta::List(list) = &mut attr.meta {
-                            let text = list.tokens.to_string();
-                            let has_default = text.split(',').any(|part| part.trim() == "default");
-                            if has_default && !text.contains("deserialize_with") {
-                                let tokens = &list.tokens;
-                                list.tokens = quote! {
-                                    #tokens, deserialize_with = "crate::tolerant::null_as_default"
-                                };
-                            }
-                        }
-                    }
-                }
-            }
+            syn::Item::Struct(structure) => out.push(structure),
             _ => {}
         }
     }
+    out
+}
+
+/// The structs of the `types` module itself (not its `builder` module): the models.
+fn model_structs(items: &mut [syn::Item]) -> Vec<&mut syn::ItemStruct> {
+    let mut out = Vec::new();
+    for item in items {
+        if let syn::Item::Mod(module) = item
+            && module.ident == "types"
+            && let Some((_, inner)) = &mut module.content
+        {
+            out.extend(inner.iter_mut().filter_map(|item| match item {
+                syn::Item::Struct(structure) => Some(structure),
+                _ => None,
+            }));
+        }
+    }
+    out
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+/// `T` of an `Option<T>`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let segment = last_segment(ty).filter(|s| s.ident == "Option")?;
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// The `#[serde(…)]` lists of a field.
+fn serde_lists(field: &mut syn::Field) -> impl Iterator<Item = &mut syn::MetaList> {
+    field
+        .attrs
+        .iter_mut()
+        .filter_map(|attr| match &mut attr.meta {
+            syn::Meta::List(list) if list.path.is_ident("serde") => Some(list),
+            _ => None,
+        })
+}
+
+/// Whether a `serde(…)` list holds this bare flag.
+fn has_flag(text: &str, flag: &str) -> bool {
+    text.split(',').any(|part| part.trim() == flag)
+}
+
+fn append(list: &mut syn::MetaList, more: proc_macro2::TokenStream) {
+    let tokens = &list.tokens;
+    list.tokens = if tokens.is_empty() {
+        more
+    } else {
+        quote!(#tokens, #more)
+    };
 }
 
 /// progenitor (0.15) panics instead of returning errors on several spec shapes (two 2xx

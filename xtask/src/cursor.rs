@@ -124,10 +124,11 @@ pub fn emit(ops: &[CursorOp]) -> Result<TokenStream> {
         let builder = format_ident!("{}", op.operation_id.to_upper_camel_case());
         let param = format_ident!("{}", op.param.to_snake_case());
         let id = &op.operation_id;
+        // Both report drift (`social_sdk::drift`) for every page.
         let call = if op.enveloped {
             quote!(call_enveloped)
         } else {
-            quote!(call)
+            quote!(call_json)
         };
         let doc = format!(
             " Every item of every page, fetched lazily: the next page is requested only when the \

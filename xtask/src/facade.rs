@@ -5,7 +5,8 @@
 //! - `impl IntoFuture` for every request builder, so `client.op().param(x).await` returns
 //!   `Result<T, social_sdk::Error>` (for an `x-envelope` document: `data`, with business
 //!   codes as errors);
-//! - for an `x-envelope` document, `Envelope` impls for its response types.
+//! - for an `x-envelope` document, `Envelope` impls for its response types;
+//! - `Client::drift()`, the client's drift report (`social_sdk::DriftReport`).
 
 use crate::spec::{Operation, Spec, rust_type};
 use anyhow::{Context, Result, bail};
@@ -62,7 +63,10 @@ pub fn emit(spec: &Spec) -> Result<TokenStream> {
                     quote!(crate::call::call_enveloped_data(#id, self.send(), #empty)),
                 )
             }
-            (None, Some(name)) => (parse(name)?, quote!(crate::call::call(#id, self.send()))),
+            (None, Some(name)) => (
+                parse(name)?,
+                quote!(crate::call::call_json(#id, self.send())),
+            ),
             (_, None) => (quote!(()), quote!(crate::call::call(#id, self.send()))),
         };
         let doc = " Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.";
@@ -87,6 +91,13 @@ pub fn emit(spec: &Spec) -> Result<TokenStream> {
         pub const DEFAULT_BASE_URL: &str = #base_url;
         /// Every operation of the document, sorted by `operationId`.
         pub const OPERATIONS: &[crate::meta::OperationMeta] = &[#(#rows),*];
+        impl Client {
+            /// What this client's answers made the SDK tolerate so far (shared with its
+            /// clones): see [`crate::DriftReport`].
+            pub fn drift(&self) -> crate::DriftReport {
+                self.inner.drift()
+            }
+        }
     };
     out.extend(futures);
     if let Some(env) = &envelope {

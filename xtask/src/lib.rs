@@ -7,6 +7,7 @@
 pub mod codegen;
 pub mod cursor;
 pub mod facade;
+pub mod reach;
 pub mod server;
 pub mod spec;
 

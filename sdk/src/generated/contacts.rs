@@ -11,15 +11,29 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiError {
         ///Service error code (see the operation's `x-error-codes`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub code: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub field: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "userFacingMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_facing_message: ::std::option::Option<::std::string::String>,
     }
@@ -34,7 +48,11 @@ use the flat `{"code":N,"message":"…"}`, so both forms are accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorResponse {
         ///Error code of the flat form.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub code: ::std::option::Option<i32>,
         #[serde(
             default,
@@ -43,7 +61,11 @@ use the flat `{"code":N,"message":"…"}`, so both forms are accepted.
         )]
         pub errors: ::std::vec::Vec<ApiError>,
         ///Error message of the flat form.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ErrorResponse {
@@ -205,7 +227,11 @@ not a schema constraint). An empty string clears the tag.
     ///`SetUserTagResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SetUserTagResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<SetUserTagStatus>,
     }
     impl SetUserTagResponse {
@@ -264,8 +290,15 @@ Sent as a string on the wire; values outside the known list decode as `Unknown`.
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "SetUserTagStatus",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///The caller's tag for one user.
@@ -273,12 +306,16 @@ Sent as a string on the wire; values outside the known list decode as `Unknown`.
     pub struct UserTagResponse {
         #[serde(
             rename = "targetUserId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub target_user_id: ::std::option::Option<i64>,
         #[serde(
             rename = "targetUserTag",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub target_user_tag: ::std::option::Option<::std::string::String>,
     }
@@ -290,7 +327,11 @@ Sent as a string on the wire; values outside the known list decode as `Unknown`.
     ///`ValidateUserTagResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ValidateUserTagResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<ValidateUserTagStatus>,
     }
     impl ValidateUserTagResponse {
@@ -353,8 +394,15 @@ outside the known list decode as `Unknown`.
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "ValidateUserTagStatus",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     /// Types for composing complex structures.
@@ -1347,6 +1395,13 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         websocket: false,
     },
 ];
+impl Client {
+    /// What this client's answers made the SDK tolerate so far (shared with its
+    /// clones): see [`crate::DriftReport`].
+    pub fn drift(&self) -> crate::DriftReport {
+        self.inner.drift()
+    }
+}
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetUserTags<'a> {
     type Output = ::std::result::Result<
@@ -1355,7 +1410,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserTags<'a> {
     >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_tags", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("get_user_tags", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -1363,7 +1418,7 @@ impl<'a> ::std::future::IntoFuture for builder::SetUserTag<'a> {
     type Output = ::std::result::Result<types::SetUserTagResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("set_user_tag", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("set_user_tag", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -1371,6 +1426,6 @@ impl<'a> ::std::future::IntoFuture for builder::ValidateUserTag<'a> {
     type Output = ::std::result::Result<types::ValidateUserTagResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("validate_user_tag", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("validate_user_tag", self.send()))
     }
 }

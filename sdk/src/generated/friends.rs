@@ -11,18 +11,32 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiError {
         ///The service error code (see the operation's `x-error-codes`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub code: ::std::option::Option<i32>,
         ///The request field the error is about, when given.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub field: ::std::option::Option<::std::string::String>,
         ///The error message.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
         ///A message suitable for showing to the user, when given.
         #[serde(
             rename = "userFacingMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_facing_message: ::std::option::Option<::std::string::String>,
     }
@@ -37,10 +51,16 @@ pub mod types {
         ///Captcha is set to true if captcha is required from user to perform action
         #[serde(
             rename = "isCaptchaRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_captcha_required: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub success: ::std::option::Option<bool>,
     }
     impl CaptchaStatusResponse {
@@ -81,7 +101,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeclineAllFriendRequestsResponse {
         ///Whether the declines are being processed in the background.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub backgrounded: ::std::option::Option<bool>,
     }
     impl DeclineAllFriendRequestsResponse {
@@ -122,7 +146,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorResponse {
         ///The service error code, when the body has the flat shape.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub code: ::std::option::Option<i32>,
         ///The errors, usually exactly one.
         #[serde(
@@ -132,7 +160,11 @@ pub mod types {
         )]
         pub errors: ::std::vec::Vec<ApiError>,
         ///The error message, when the body has the flat shape.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ErrorResponse {
@@ -216,7 +248,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FollowCountResponse {
         ///Count of following or followers
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub count: ::std::option::Option<i32>,
     }
     impl FollowCountResponse {
@@ -230,19 +266,25 @@ pub mod types {
         ///Whether or not a user is followed by userId in FriendsController.FollowingExists
         #[serde(
             rename = "isFollowed",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_followed: ::std::option::Option<bool>,
         ///Whether or not a user is following userId in FriendsController.FollowingExists
         #[serde(
             rename = "isFollowing",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_following: ::std::option::Option<bool>,
         ///The userId being potentially followed
         #[serde(
             rename = "userId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_id: ::std::option::Option<i64>,
     }
@@ -290,30 +332,40 @@ pub mod types {
         ///The contact name associated with the friend request. Roblox's published model also lists `senderNickname`; the service does not write it (see the captures), so it is not listed here and the SDK reports it as drift if it ever appears.
         #[serde(
             rename = "contactName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub contact_name: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "originSourceType",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub origin_source_type: ::std::option::Option<FriendshipOriginSourceType>,
         ///The sender user Id.
         #[serde(
             rename = "senderId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub sender_id: ::std::option::Option<i64>,
         ///When the friend request was sent (milliseconds, `2024-03-24T02:25:33.095Z`).
         #[serde(
             rename = "sentAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The source universe Id which the request was sent in; `null` for a request not sent from inside a game.
         #[serde(
             rename = "sourceUniverseId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub source_universe_id: ::std::option::Option<i64>,
     }
@@ -326,41 +378,63 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendRequestResponse {
         ///When the user signed up (the real date here, in milliseconds).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
+        )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         ///The user DisplayName.
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Used when user is logged in from third party app (e.g. QQ) ExternalAppDisplayName is the name used in that app (e.g. QQ nickname)
         #[serde(
             rename = "externalAppDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub external_app_display_name: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "friendRequest",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_request: ::std::option::Option<FriendRequest>,
         ///The user's verified badge status.
         #[serde(
             rename = "hasVerifiedBadge",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub has_verified_badge: ::std::option::Option<bool>,
         ///The user Id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
         ///Whether or not the user is banned
         #[serde(
             rename = "isBanned",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_banned: ::std::option::Option<bool>,
         ///mutualFriendsList
@@ -372,7 +446,11 @@ pub mod types {
         )]
         pub mutual_friends_list: ::std::vec::Vec<::std::string::String>,
         ///The user name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl FriendRequestResponse {
@@ -392,13 +470,17 @@ pub mod types {
         ///The cursor for the next page; null on the last page.
         #[serde(
             rename = "nextPageCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub next_page_cursor: ::std::option::Option<::std::string::String>,
         ///The cursor for the previous page; null on the first page.
         #[serde(
             rename = "previousPageCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub previous_page_cursor: ::std::option::Option<::std::string::String>,
     }
@@ -413,11 +495,17 @@ pub mod types {
         ///The friend's verified badge status.
         #[serde(
             rename = "hasVerifiedBadge",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub has_verified_badge: ::std::option::Option<bool>,
         ///The friend's userId
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
     }
     impl FriendResponse {
@@ -431,13 +519,17 @@ pub mod types {
         ///Documented as whether more pages follow; the service sends `null` (both captures, one of them with a `NextCursor`): page on `NextCursor`.
         #[serde(
             rename = "HasMore",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub has_more: ::std::option::Option<bool>,
         ///The cursor for the next page; null on the last page.
         #[serde(
             rename = "NextCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub next_cursor: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -450,7 +542,9 @@ pub mod types {
         ///The cursor for the previous page; null on the first page.
         #[serde(
             rename = "PreviousCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub previous_cursor: ::std::option::Option<::std::string::String>,
     }
@@ -463,9 +557,17 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendStatusResponse {
         ///The user Id of the friend.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<FriendshipStatus>,
     }
     impl FriendStatusResponse {
@@ -492,7 +594,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendsCountResponse {
         ///Count of friends
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub count: ::std::option::Option<i32>,
     }
     impl FriendsCountResponse {
@@ -505,32 +611,44 @@ pub mod types {
     pub struct FriendsPageMetadataResponse {
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "frequentFriendSortRollout",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub frequent_friend_sort_rollout: ::std::option::Option<i32>,
         #[serde(
             rename = "isFriendsFilterBarEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_friends_filter_bar_enabled: ::std::option::Option<bool>,
         #[serde(
             rename = "isFriendsPageSortExperimentEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_friends_page_sort_experiment_enabled: ::std::option::Option<bool>,
         #[serde(
             rename = "isFriendsUserDataStoreCacheEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_friends_user_data_store_cache_enabled: ::std::option::Option<bool>,
         #[serde(
             rename = "userName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_name: ::std::option::Option<::std::string::String>,
     }
@@ -613,8 +731,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendshipOriginSourceType",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///The source which the friend request originated from.
@@ -695,8 +820,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendshipStatus",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///`GetMyFriendRequestsFriendRequestSort`
@@ -1070,7 +1202,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct NewFriendRequestsCountResponse {
         ///Count of new friend requests.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub count: ::std::option::Option<i32>,
     }
     impl NewFriendRequestsCountResponse {
@@ -1082,7 +1218,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PendingFriendRequestCountResponse {
         ///Count of pending friend requests
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub count: ::std::option::Option<i32>,
     }
     impl PendingFriendRequestCountResponse {
@@ -1095,7 +1235,9 @@ pub mod types {
     pub struct RefreshQrSessionResponse {
         #[serde(
             rename = "Success",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub success: ::std::option::Option<bool>,
     }
@@ -1163,19 +1305,25 @@ pub mod types {
         ///Game Instance Id
         #[serde(
             rename = "gameInstanceId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub game_instance_id: ::std::option::Option<::std::string::String>,
         ///Last Location
         #[serde(
             rename = "lastLocation",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub last_location: ::std::option::Option<::std::string::String>,
         ///Most recent time online
         #[serde(
             rename = "lastOnline",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub last_online: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1183,31 +1331,41 @@ pub mod types {
         ///Place Id
         #[serde(
             rename = "placeId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub place_id: ::std::option::Option<i64>,
         ///Root Place Id
         #[serde(
             rename = "rootPlaceId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub root_place_id: ::std::option::Option<i64>,
         ///Universe Id
         #[serde(
             rename = "universeId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub universe_id: ::std::option::Option<i64>,
         ///Location Type
         #[serde(
             rename = "UserLocationType",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_location_type: ::std::option::Option<::std::string::String>,
         ///User Presence Type
         #[serde(
             rename = "UserPresenceType",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_presence_type: ::std::option::Option<::std::string::String>,
     }
@@ -1222,24 +1380,38 @@ pub mod types {
         ///The user DisplayName.
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The user Id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
         ///The user name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         ///Carousel sort score
         #[serde(
             rename = "sortScore",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub sort_score: ::std::option::Option<f64>,
         #[serde(
             rename = "userPresence",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub user_presence: ::std::option::Option<UserPresence>,
     }
@@ -1267,69 +1439,103 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponse {
         ///Not the signup date: friend lists send the .NET minimum date `0001-01-01T05:52:00Z` as a sentinel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
+        )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         ///The user DisplayName (may be empty for hidden friends).
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Used when user is logged in from third party app (e.g. QQ) ExternalAppDisplayName is the name used in that app (e.g. QQ nickname)
         #[serde(
             rename = "externalAppDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub external_app_display_name: ::std::option::Option<::std::string::String>,
         ///Frequents rank for the user.
         #[serde(
             rename = "friendFrequentRank",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_frequent_rank: ::std::option::Option<i32>,
         ///Frequents value for the user.
         #[serde(
             rename = "friendFrequentScore",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_frequent_score: ::std::option::Option<i32>,
         ///The user's verified badge status.
         #[serde(
             rename = "hasVerifiedBadge",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub has_verified_badge: ::std::option::Option<bool>,
         ///The user Id (`-1` for a hidden friend).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
         ///Whether or not the user is banned
         #[serde(
             rename = "isBanned",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_banned: ::std::option::Option<bool>,
         ///Whether the user is deleted.
         #[serde(
             rename = "isDeleted",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_deleted: ::std::option::Option<bool>,
         ///Whether the user is online.
         #[serde(
             rename = "isOnline",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_online: ::std::option::Option<bool>,
         ///The user name (may be empty for hidden friends).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         ///Where the user is online: 0 = Offline, 1 = Online, 2 = InGame, 3 = InStudio, 4 = Invisible. Other values may appear.
         #[serde(
             rename = "presenceType",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub presence_type: ::std::option::Option<i32>,
     }
@@ -1357,58 +1563,88 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserResponseWithoutPresence {
         ///Not the signup date: these lists send the .NET minimum date `0001-01-01T05:51:00.000Z` as a sentinel.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
+        )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         ///The user DisplayName.
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Used when user is logged in from third party app (e.g. QQ) ExternalAppDisplayName is the name used in that app (e.g. QQ nickname)
         #[serde(
             rename = "externalAppDisplayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub external_app_display_name: ::std::option::Option<::std::string::String>,
         ///Frequents rank for the user.
         #[serde(
             rename = "friendFrequentRank",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_frequent_rank: ::std::option::Option<i32>,
         ///Frequents value for the user.
         #[serde(
             rename = "friendFrequentScore",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_frequent_score: ::std::option::Option<i32>,
         ///The user's verified badge status.
         #[serde(
             rename = "hasVerifiedBadge",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub has_verified_badge: ::std::option::Option<bool>,
         ///The user Id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
         ///Whether or not the user is banned
         #[serde(
             rename = "isBanned",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_banned: ::std::option::Option<bool>,
         ///Whether the user is deleted.
         #[serde(
             rename = "isDeleted",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub is_deleted: ::std::option::Option<bool>,
         ///The user name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl UserResponseWithoutPresence {
@@ -1443,13 +1679,17 @@ pub mod types {
         ///The cursor for the next page; null on the last page. Opaque; the service's look like `745831147_1_1e210d709f013f76846a9e2517aa7263`.
         #[serde(
             rename = "nextPageCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub next_page_cursor: ::std::option::Option<::std::string::String>,
         ///The cursor for the previous page; null on the first page.
         #[serde(
             rename = "previousPageCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub previous_page_cursor: ::std::option::Option<::std::string::String>,
     }
@@ -7726,7 +7966,7 @@ impl<'a> builder::GetMyFriendRequests<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("get_my_friend_requests", builder.send()).await
+                crate::call::call_json("get_my_friend_requests", builder.send()).await
             },
         )
     }
@@ -7754,7 +7994,7 @@ impl<'a> builder::GetUserFollowers<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("get_user_followers", builder.send()).await
+                crate::call::call_json("get_user_followers", builder.send()).await
             },
         )
     }
@@ -7772,7 +8012,7 @@ impl<'a> builder::GetUserFollowings<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("get_user_followings", builder.send()).await
+                crate::call::call_json("get_user_followings", builder.send()).await
             },
         )
     }
@@ -7798,7 +8038,7 @@ impl<'a> builder::FindUserFriends<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("find_user_friends", builder.send()).await
+                crate::call::call_json("find_user_friends", builder.send()).await
             },
         )
     }
@@ -7814,7 +8054,7 @@ impl<'a> builder::SearchUserFriends<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("search_user_friends", builder.send()).await
+                crate::call::call_json("search_user_friends", builder.send()).await
             },
         )
     }
@@ -8056,6 +8296,13 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         websocket: false,
     },
 ];
+impl Client {
+    /// What this client's answers made the SDK tolerate so far (shared with its
+    /// clones): see [`crate::DriftReport`].
+    pub fn drift(&self) -> crate::DriftReport {
+        self.inner.drift()
+    }
+}
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetFriendsMetadata<'a> {
     type Output = ::std::result::Result<
@@ -8064,7 +8311,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetFriendsMetadata<'a> {
     >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_friends_metadata", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_friends_metadata", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8072,7 +8321,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetMyFriendsCount<'a> {
     type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_my_friends_count", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_my_friends_count", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8080,7 +8331,7 @@ impl<'a> ::std::future::IntoFuture for builder::RefreshQrSession<'a> {
     type Output = ::std::result::Result<types::RefreshQrSessionResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("refresh_qr_session", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("refresh_qr_session", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8088,7 +8339,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetMyFriendRequests<'a> {
     type Output = ::std::result::Result<types::FriendRequestResponsePage, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_my_friend_requests", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_my_friend_requests", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8096,7 +8349,7 @@ impl<'a> ::std::future::IntoFuture for builder::CheckQrSession<'a> {
     type Output = ::std::result::Result<bool, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("check_qr_session", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("check_qr_session", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8108,7 +8361,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetNewFriendRequestsCount<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_new_friend_requests_count", self.send()),
+            crate::call::call_json("get_new_friend_requests_count", self.send()),
         )
     }
 }
@@ -8118,7 +8371,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetMyTrustedFriendsCount<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_my_trusted_friends_count", self.send()),
+            crate::call::call_json("get_my_trusted_friends_count", self.send()),
         )
     }
 }
@@ -8127,7 +8380,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetFollowingExists<'a> {
     type Output = ::std::result::Result<types::FollowingExistsResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_following_exists", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_following_exists", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8139,7 +8394,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetPendingFriendRequestsCount<'a
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_pending_friend_requests_count", self.send()),
+            crate::call::call_json("get_pending_friend_requests_count", self.send()),
         )
     }
 }
@@ -8152,7 +8407,7 @@ impl<'a> ::std::future::IntoFuture for builder::DeclineAllFriendRequests<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("decline_all_friend_requests", self.send()),
+            crate::call::call_json("decline_all_friend_requests", self.send()),
         )
     }
 }
@@ -8161,7 +8416,9 @@ impl<'a> ::std::future::IntoFuture for builder::MultigetAreFriends<'a> {
     type Output = ::std::result::Result<types::MultigetAreFriendsResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("multiget_are_friends", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("multiget_are_friends", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8169,7 +8426,9 @@ impl<'a> ::std::future::IntoFuture for builder::AcceptFriendRequest<'a> {
     type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("accept_friend_request", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("accept_friend_request", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8177,7 +8436,9 @@ impl<'a> ::std::future::IntoFuture for builder::DeclineFriendRequest<'a> {
     type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("decline_friend_request", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("decline_friend_request", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8185,7 +8446,7 @@ impl<'a> ::std::future::IntoFuture for builder::FollowUser<'a> {
     type Output = ::std::result::Result<types::CaptchaStatusResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("follow_user", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("follow_user", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8196,7 +8457,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFollowers<'a> {
     >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_followers", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("get_user_followers", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8205,7 +8466,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFollowersCount<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_user_followers_count", self.send()),
+            crate::call::call_json("get_user_followers_count", self.send()),
         )
     }
 }
@@ -8217,7 +8478,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFollowings<'a> {
     >;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_followings", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_user_followings", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8226,7 +8489,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFollowingsCount<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_user_followings_count", self.send()),
+            crate::call::call_json("get_user_followings_count", self.send()),
         )
     }
 }
@@ -8235,7 +8498,7 @@ impl<'a> ::std::future::IntoFuture for builder::RequestFriendship<'a> {
     type Output = ::std::result::Result<types::CaptchaStatusResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("request_friendship", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("request_friendship", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8243,7 +8506,7 @@ impl<'a> ::std::future::IntoFuture for builder::UnfollowUser<'a> {
     type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("unfollow_user", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("unfollow_user", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8251,7 +8514,7 @@ impl<'a> ::std::future::IntoFuture for builder::UnfriendUser<'a> {
     type Output = ::std::result::Result<types::EmptyResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("unfriend_user", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("unfriend_user", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8259,7 +8522,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFriends<'a> {
     type Output = ::std::result::Result<types::UserResponseArray, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_friends", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("get_user_friends", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8267,7 +8530,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFriendsCount<'a> {
     type Output = ::std::result::Result<types::FriendsCountResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_friends_count", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_user_friends_count", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8275,7 +8540,7 @@ impl<'a> ::std::future::IntoFuture for builder::FindUserFriends<'a> {
     type Output = ::std::result::Result<types::FriendResponseCursoredPage, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("find_user_friends", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("find_user_friends", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8287,7 +8552,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserInactiveFriends<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_user_inactive_friends", self.send()),
+            crate::call::call_json("get_user_inactive_friends", self.send()),
         )
     }
 }
@@ -8296,7 +8561,9 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserOnlineFriends<'a> {
     type Output = ::std::result::Result<types::UserPresenceResponseArray, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_user_online_friends", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_user_online_friends", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8304,7 +8571,9 @@ impl<'a> ::std::future::IntoFuture for builder::SearchUserFriends<'a> {
     type Output = ::std::result::Result<types::FriendResponseCursoredPage, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("search_user_friends", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("search_user_friends", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -8313,7 +8582,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserFriendStatuses<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_user_friend_statuses", self.send()),
+            crate::call::call_json("get_user_friend_statuses", self.send()),
         )
     }
 }
@@ -8323,7 +8592,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetUserTrustedFriendsCount<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("get_user_trusted_friends_count", self.send()),
+            crate::call::call_json("get_user_trusted_friends_count", self.send()),
         )
     }
 }

@@ -11,10 +11,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
         ///Machine-readable code, e.g. `PARTY_FULL`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub error: ::std::option::Option<::std::string::String>,
         ///Human-readable explanation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ErrorBody {
@@ -164,15 +172,25 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LaunchSignal {
         ///Opaque id of this launch.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "issuedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub issued_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The `lobby.revision` the signal was issued for.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub revision: ::std::option::Option<i64>,
     }
     impl LaunchSignal {
@@ -185,34 +203,48 @@ pub mod types {
     pub struct LobbySelection {
         #[serde(
             rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Minigame details when `targetKind` is `minigame`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub minigame: ::std::option::Option<MinigameInfo>,
         ///Client profile the target needs.
         #[serde(
             rename = "profileRequirement",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub profile_requirement: ::std::option::Option<ProfileRequirement>,
         ///Address to connect to, e.g. `uebliche.games`.
         #[serde(
             rename = "serverAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub server_address: ::std::option::Option<::std::string::String>,
         ///Target id, e.g. `ffa-ragemode-round`.
         #[serde(
             rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub target_id: ::std::option::Option<::std::string::String>,
         ///Kind of target, e.g. `minigame`.
         #[serde(
             rename = "targetKind",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub target_kind: ::std::option::Option<::std::string::String>,
     }
@@ -254,6 +286,8 @@ pub mod types {
         }
     }
     ///`MinigameInfo`
+    ///
+    /// Decoded strictly, no field tolerant: requests use this type too (the stub decodes them into it).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MinigameInfo {
         ///e.g. `ffa`.
@@ -279,23 +313,37 @@ pub mod types {
     pub struct Party {
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::uuid::Uuid>,
         ///The current leader; always one of `members`.
         #[serde(
             rename = "leaderId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub leader_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub lobby: ::std::option::Option<PartyLobby>,
         ///Maximum number of members (8 by default, configurable).
         #[serde(
             rename = "maxSize",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub max_size: ::std::option::Option<i32>,
         ///Current members, longest-standing first.
@@ -316,25 +364,37 @@ pub mod types {
     pub struct PartyInvite {
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///createdAt + invite TTL (5 minutes by default, configurable).
         #[serde(
             rename = "expiresAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub inviter: ::std::option::Option<PlayerSummary>,
         #[serde(
             rename = "inviterId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub inviter_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "partyId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub party_id: ::std::option::Option<::uuid::Uuid>,
     }
@@ -349,7 +409,9 @@ pub mod types {
         ///Issued when every member is ready on a round-based minigame; null otherwise.
         #[serde(
             rename = "launchSignal",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub launch_signal: ::std::option::Option<LaunchSignal>,
         ///Ready states of the current members for the current selection.
@@ -360,10 +422,18 @@ pub mod types {
         )]
         pub ready: ::std::vec::Vec<ReadyState>,
         ///Incremented by every lobby or membership change.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub revision: ::std::option::Option<i64>,
         ///What the party is about to play, or null when nothing is selected.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub selection: ::std::option::Option<LobbySelection>,
         ///Members allowed to change the selection; always contains the leader.
         #[serde(
@@ -415,20 +485,42 @@ pub mod types {
     ///`PartyMember`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PartyMember {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "joinedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub joined_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub online: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub role: ::std::option::Option<PartyRole>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<PresenceStatus>,
     }
     impl PartyMember {
@@ -440,16 +532,24 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PartyMembership {
         ///True when the player leads that party.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub leader: ::std::option::Option<bool>,
         #[serde(
             rename = "partyId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub party_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "playerId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub player_id: ::std::option::Option<::uuid::Uuid>,
     }
@@ -469,7 +569,11 @@ pub mod types {
         )]
         pub invites: ::std::vec::Vec<PartyInvite>,
         ///The current party, or null when the player is in none.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub party: ::std::option::Option<Party>,
     }
     impl PartyOverview {
@@ -526,25 +630,50 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "PartyRole",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///`PlayerSummary`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PlayerSummary {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub online: ::std::option::Option<bool>,
         #[serde(
             rename = "partyId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub party_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<PresenceStatus>,
     }
     impl PlayerSummary {
@@ -608,17 +737,32 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "PresenceState",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///`PresenceStatus`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PresenceStatus {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub state: ::std::option::Option<PresenceState>,
         ///When the player entered this state.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
+        )]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl PresenceStatus {
@@ -627,6 +771,8 @@ pub mod types {
         }
     }
     ///`ProfileRequirement`
+    ///
+    /// Decoded strictly, no field tolerant: requests use this type too (the stub decodes them into it).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileRequirement {
         ///Mod loader, e.g. `fabric`.
@@ -672,34 +818,50 @@ pub mod types {
     pub struct ReadyState {
         #[serde(
             rename = "playerId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub player_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "profileId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub profile_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "profilePrepared",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub profile_prepared: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub ready: ::std::option::Option<bool>,
         #[serde(
             rename = "requirementHash",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub requirement_hash: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "temporaryProfile",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub temporary_profile: ::std::option::Option<bool>,
         #[serde(
             rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -5404,12 +5566,19 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         websocket: false,
     },
 ];
+impl Client {
+    /// What this client's answers made the SDK tolerate so far (shared with its
+    /// clones): see [`crate::DriftReport`].
+    pub fn drift(&self) -> crate::DriftReport {
+        self.inner.drift()
+    }
+}
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetParty<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_party", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("get_party", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5417,7 +5586,7 @@ impl<'a> ::std::future::IntoFuture for builder::CreateParty<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("create_party", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("create_party", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5433,7 +5602,7 @@ impl<'a> ::std::future::IntoFuture for builder::InviteToParty<'a> {
     type Output = ::std::result::Result<types::PartyInvite, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("invite_to_party", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("invite_to_party", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5441,7 +5610,9 @@ impl<'a> ::std::future::IntoFuture for builder::AcceptPartyInvite<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("accept_party_invite", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("accept_party_invite", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5457,7 +5628,7 @@ impl<'a> ::std::future::IntoFuture for builder::LeaveParty<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("leave_party", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("leave_party", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5465,7 +5636,7 @@ impl<'a> ::std::future::IntoFuture for builder::SetPartyReady<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("set_party_ready", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("set_party_ready", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5474,7 +5645,7 @@ impl<'a> ::std::future::IntoFuture for builder::SetPartyLobbySelection<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("set_party_lobby_selection", self.send()),
+            crate::call::call_json("set_party_lobby_selection", self.send()),
         )
     }
 }
@@ -5484,7 +5655,7 @@ impl<'a> ::std::future::IntoFuture for builder::SetPartyLobbySelectors<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("set_party_lobby_selectors", self.send()),
+            crate::call::call_json("set_party_lobby_selectors", self.send()),
         )
     }
 }
@@ -5493,7 +5664,9 @@ impl<'a> ::std::future::IntoFuture for builder::ServerCreateParty<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_create_party", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("server_create_party", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5509,7 +5682,9 @@ impl<'a> ::std::future::IntoFuture for builder::ServerInviteToParty<'a> {
     type Output = ::std::result::Result<types::PartyInvite, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_invite_to_party", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("server_invite_to_party", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5518,7 +5693,7 @@ impl<'a> ::std::future::IntoFuture for builder::ServerAcceptPartyInvite<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("server_accept_party_invite", self.send()),
+            crate::call::call_json("server_accept_party_invite", self.send()),
         )
     }
 }
@@ -5537,7 +5712,7 @@ impl<'a> ::std::future::IntoFuture for builder::ServerLeaveParty<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_leave_party", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("server_leave_party", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5545,7 +5720,9 @@ impl<'a> ::std::future::IntoFuture for builder::ServerPartyLookup<'a> {
     type Output = ::std::result::Result<types::PartyLookupResponse, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_party_lookup", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("server_party_lookup", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -5553,6 +5730,8 @@ impl<'a> ::std::future::IntoFuture for builder::ServerPartyOverview<'a> {
     type Output = ::std::result::Result<types::PartyOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_party_overview", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("server_party_overview", self.send()),
+        )
     }
 }

@@ -26,19 +26,29 @@ pub mod types {
     pub struct BlockEntry {
         #[serde(
             rename = "blockedUserId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub blocked_user_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub reason: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -66,10 +76,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
         ///SCREAMING_SNAKE_CASE error code, e.g. `FRIEND_LIMIT_REACHED`. The codes each status can carry are listed per operation in `x-error-codes`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub error: ::std::option::Option<::std::string::String>,
         ///Human-readable explanation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ErrorBody {
@@ -80,13 +98,29 @@ pub mod types {
     ///Summary counts; `total` always equals the length of the full friend list. `max` is the player's friend limit (250 unless raised by `social:friends.limit.<n>`); live frames omit it (the seed's live frame has no `max`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendCounts {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub favorites: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub max: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub online: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub total: ::std::option::Option<i32>,
     }
     impl FriendCounts {
@@ -99,59 +133,101 @@ pub mod types {
     pub struct FriendEntry {
         #[serde(
             rename = "acceptedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub accepted_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Caller-owned flag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub favorite: ::std::option::Option<bool>,
         ///The pair's flame streak; present only when one is set (absent, never `null`: the seed's friend entry has no `flameStreak`).
         #[serde(
             rename = "flameStreak",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub flame_streak: ::std::option::Option<i32>,
         #[serde(
             rename = "friendId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub friend_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "lastSeenAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub last_seen_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub note: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub online: ::std::option::Option<bool>,
         ///The friend's current party, `null` when not in one.
         #[serde(
             rename = "partyId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub party_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub player: ::std::option::Option<PlayerSummary>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<PresenceStatus>,
         #[serde(
             rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub visibility: ::std::option::Option<FriendVisibility>,
     }
     impl FriendEntry {
@@ -209,8 +285,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendRequestDirection",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///A friend request as seen by the viewer; `player` is the other player. `status` is present only when the answer settled the request (`ACCEPTED` when sending accepted the other player's request instead; the answers of accept and decline): a pending request (every list entry, a created request) has no `status`, as in the seed's request entry.
@@ -218,35 +301,63 @@ pub mod types {
     pub struct FriendRequestEntry {
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub direction: ::std::option::Option<FriendRequestDirection>,
         ///`createdAt` + 7 days.
         #[serde(
             rename = "expiresAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The request's id, a 24-hex-digit object id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub note: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub player: ::std::option::Option<PlayerSummary>,
         #[serde(
             rename = "recipientId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub recipient_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "senderId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub sender_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<FriendRequestStatus>,
     }
     impl FriendRequestEntry {
@@ -311,8 +422,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendRequestStatus",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///Pending, unexpired requests, split by direction.
@@ -387,14 +505,25 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendVisibility",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///A text frame of `GET /v1/social/friends/live`: the full friend/request snapshot. The first frame is sent on connect, later ones only when the snapshot changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendsLiveFrame {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub counts: ::std::option::Option<FriendCounts>,
         #[serde(
             default,
@@ -402,9 +531,18 @@ pub mod types {
             deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub friends: ::std::vec::Vec<FriendEntry>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub requests: ::std::option::Option<FriendRequestsResponse>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub type_: ::std::option::Option<FriendsLiveFrameType>,
     }
     impl FriendsLiveFrame {
@@ -461,14 +599,25 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "FriendsLiveFrameType",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///Response of the server overview and of `GET /v1/users/{id}/friends`. `incoming` and `outgoing` repeat `requests.incoming` and `requests.outgoing`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendsOverview {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub counts: ::std::option::Option<FriendCounts>,
         #[serde(
             default,
@@ -488,10 +637,19 @@ pub mod types {
             deserialize_with = "crate::tolerant::null_as_default"
         )]
         pub outgoing: ::std::vec::Vec<FriendRequestEntry>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub requests: ::std::option::Option<FriendRequestsResponse>,
         ///Always `null`, as in every overview of the seed (the player's own summary is not written).
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "self",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub self_: ::std::option::Option<PlayerSummary>,
     }
     impl FriendsOverview {
@@ -502,7 +660,11 @@ pub mod types {
     ///Response of `GET /v1/social/friends`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FriendsSnapshot {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub counts: ::std::option::Option<FriendCounts>,
         #[serde(
             default,
@@ -511,7 +673,12 @@ pub mod types {
         )]
         pub friends: ::std::vec::Vec<FriendEntry>,
         ///Always `null`, as in every snapshot of the seed (the caller's own summary is not written).
-        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            rename = "self",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub self_: ::std::option::Option<PlayerSummary>,
     }
     impl FriendsSnapshot {
@@ -876,19 +1043,37 @@ pub mod types {
     ///A player with presence and party enrichment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PlayerSummary {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub online: ::std::option::Option<bool>,
         ///The player's current party, `null` when not in one.
         #[serde(
             rename = "partyId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub party_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub status: ::std::option::Option<PresenceStatus>,
     }
     impl PlayerSummary {
@@ -952,17 +1137,32 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "PresenceState",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///A player's presence.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PresenceStatus {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub state: ::std::option::Option<PresenceState>,
         ///When the presence last changed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
+        )]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl PresenceStatus {
@@ -975,7 +1175,9 @@ pub mod types {
     pub struct ProfilePrivacy {
         #[serde(
             rename = "serverListVisibility",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub server_list_visibility: ::std::option::Option<ServerListVisibility>,
     }
@@ -1004,10 +1206,16 @@ pub mod types {
         ///When `false`, friend requests to this player fail with 403 `FRIEND_REQUESTS_DISABLED`.
         #[serde(
             rename = "allowFriendRequests",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub allow_friend_requests: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub privacy: ::std::option::Option<ProfilePrivacy>,
     }
     impl ProfileSettings {
@@ -1050,17 +1258,29 @@ pub mod types {
     pub struct ReportEntry {
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient_date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The report's id (opaque string; a 24-hex-digit object id).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub reason: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "targetId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub target_id: ::std::option::Option<::uuid::Uuid>,
     }
@@ -1155,8 +1375,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "ServerListVisibility",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///`targetId` or, as a fallback, `targetName` is required (400 `INVALID_INPUT` otherwise).
@@ -6354,12 +6581,21 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         websocket: false,
     },
 ];
+impl Client {
+    /// What this client's answers made the SDK tolerate so far (shared with its
+    /// clones): see [`crate::DriftReport`].
+    pub fn drift(&self) -> crate::DriftReport {
+        self.inner.drift()
+    }
+}
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::GetProfileSettings<'a> {
     type Output = ::std::result::Result<types::ProfileSettings, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_profile_settings", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_profile_settings", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6367,7 +6603,9 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateProfileSettings<'a> {
     type Output = ::std::result::Result<types::ProfileSettings, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("update_profile_settings", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("update_profile_settings", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6375,7 +6613,7 @@ impl<'a> ::std::future::IntoFuture for builder::GetSocialFriends<'a> {
     type Output = ::std::result::Result<types::FriendsSnapshot, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_social_friends", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("get_social_friends", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6383,7 +6621,7 @@ impl<'a> ::std::future::IntoFuture for builder::ListBlocks<'a> {
     type Output = ::std::result::Result<types::BlockList, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("list_blocks", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("list_blocks", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6391,7 +6629,7 @@ impl<'a> ::std::future::IntoFuture for builder::BlockPlayer<'a> {
     type Output = ::std::result::Result<types::BlockEntry, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("block_player", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("block_player", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6407,7 +6645,7 @@ impl<'a> ::std::future::IntoFuture for builder::ReportPlayer<'a> {
     type Output = ::std::result::Result<types::ReportEntry, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("report_player", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("report_player", self.send()))
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6416,7 +6654,7 @@ impl<'a> ::std::future::IntoFuture for builder::ListSocialFriendRequests<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("list_social_friend_requests", self.send()),
+            crate::call::call_json("list_social_friend_requests", self.send()),
         )
     }
 }
@@ -6426,7 +6664,7 @@ impl<'a> ::std::future::IntoFuture for builder::SendSocialFriendRequest<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("send_social_friend_request", self.send()),
+            crate::call::call_json("send_social_friend_request", self.send()),
         )
     }
 }
@@ -6446,7 +6684,7 @@ impl<'a> ::std::future::IntoFuture for builder::AcceptSocialFriendRequest<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("accept_social_friend_request", self.send()),
+            crate::call::call_json("accept_social_friend_request", self.send()),
         )
     }
 }
@@ -6456,7 +6694,7 @@ impl<'a> ::std::future::IntoFuture for builder::DeclineSocialFriendRequest<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("decline_social_friend_request", self.send()),
+            crate::call::call_json("decline_social_friend_request", self.send()),
         )
     }
 }
@@ -6473,7 +6711,9 @@ impl<'a> ::std::future::IntoFuture for builder::ServerFriendsOverview<'a> {
     type Output = ::std::result::Result<types::FriendsOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("server_friends_overview", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("server_friends_overview", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6482,7 +6722,7 @@ impl<'a> ::std::future::IntoFuture for builder::ServerSendFriendRequest<'a> {
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(
-            crate::call::call("server_send_friend_request", self.send()),
+            crate::call::call_json("server_send_friend_request", self.send()),
         )
     }
 }
@@ -6529,7 +6769,9 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateSocialFriend<'a> {
     type Output = ::std::result::Result<types::FriendEntry, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("update_social_friend", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("update_social_friend", self.send()),
+        )
     }
 }
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
@@ -6537,6 +6779,8 @@ impl<'a> ::std::future::IntoFuture for builder::GetSocialUserFriends<'a> {
     type Output = ::std::result::Result<types::FriendsOverview, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("get_social_user_friends", self.send()))
+        ::std::boxed::Box::pin(
+            crate::call::call_json("get_social_user_friends", self.send()),
+        )
     }
 }

@@ -10,9 +10,17 @@ pub mod types {
     ///`Item`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Item {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub id: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub kind: ::std::option::Option<ItemKind>,
     }
     impl Item {
@@ -69,8 +77,15 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+            crate::tolerant::open_enum_value(
+                "ItemKind",
+                (move || -> ::std::result::Result<Self, D::Error> {
+                    Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                        .map_err(|e| {
+                            <D::Error as ::serde::de::Error>::custom(e.to_string())
+                        })
+                })(),
+            )
         }
     }
     ///`ItemPage`
@@ -84,7 +99,9 @@ pub mod types {
         pub data: ::std::vec::Vec<Item>,
         #[serde(
             rename = "nextPageCursor",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
         )]
         pub next_page_cursor: ::std::option::Option<::std::string::String>,
     }
@@ -202,7 +219,11 @@ pub mod types {
     ///`Problem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Problem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::tolerant::lenient"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl Problem {
@@ -631,7 +652,7 @@ impl<'a> builder::ListItems<'a> {
                     Some(cursor) => builder.cursor(cursor),
                     None => builder,
                 };
-                crate::call::call("list_items", builder.send()).await
+                crate::call::call_json("list_items", builder.send()).await
             },
         )
     }
@@ -649,11 +670,18 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
         websocket: false,
     },
 ];
+impl Client {
+    /// What this client's answers made the SDK tolerate so far (shared with its
+    /// clones): see [`crate::DriftReport`].
+    pub fn drift(&self) -> crate::DriftReport {
+        self.inner.drift()
+    }
+}
 /// Sends the request: `.await` gives the decoded answer or a `social_sdk::Error`.
 impl<'a> ::std::future::IntoFuture for builder::ListItems<'a> {
     type Output = ::std::result::Result<types::ItemPage, crate::Error>;
     type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(crate::call::call("list_items", self.send()))
+        ::std::boxed::Box::pin(crate::call::call_json("list_items", self.send()))
     }
 }

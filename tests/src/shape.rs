@@ -17,7 +17,7 @@ use base64::Engine;
 use serde_json::Value;
 use std::fmt;
 
-/// A difference the test accepts: the JSON path (as [`compare`] reports it, `[]` for any
+/// A difference the test accepts: the JSON path (as [`differences`] reports it, `[]` for any
 /// array item, e.g. `data[].created`) and why.
 #[derive(Debug, Clone, Copy)]
 pub struct Exception {

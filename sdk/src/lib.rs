@@ -108,7 +108,7 @@ pub mod friends;
 /// use social_sdk::contacts::types::SetUserTagRequest;
 /// use social_sdk::{Auth, Config};
 /// let contacts = Config::builder().build().expect("config").contacts(Auth::roblox_cookie("…"));
-/// let body = SetUserTagRequest { target_user_id: Some(2), user_tag: Some("teammate".into()) };
+/// let body = SetUserTagRequest { target_user_id: 2, user_tag: "teammate".into() };
 /// let answer = contacts.set_user_tag().body(body).await?;
 /// println!("{:?}", answer.status);
 /// # Ok(())

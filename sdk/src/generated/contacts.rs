@@ -201,23 +201,17 @@ use the flat `{"code":N,"message":"…"}`, so both forms are accepted.
             value.parse()
         }
     }
-    ///`SetUserTagRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///Both fields are required: without either the service answers `400` code 4 (Invalid parameters), its answer to any body the schema refuses.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetUserTagRequest {
         ///The userId of the target of the userTag.
-        #[serde(
-            rename = "targetUserId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub target_user_id: ::std::option::Option<i64>,
+        #[serde(rename = "targetUserId")]
+        pub target_user_id: i64,
         /**The userTag to be set. At most 20 characters (longer: `400` code 6, its own code, so
 not a schema constraint). An empty string clears the tag.
 */
-        #[serde(
-            rename = "userTag",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_tag: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "userTag")]
+        pub user_tag: ::std::string::String,
     }
     impl SetUserTagRequest {
         pub fn builder() -> builder::SetUserTagRequest {
@@ -643,27 +637,26 @@ outside the known list decode as `Unknown`.
         }
         #[derive(Clone, Debug)]
         pub struct SetUserTagRequest {
-            target_user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
+            target_user_id: ::std::result::Result<i64, ::std::string::String>,
             user_tag: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for SetUserTagRequest {
             fn default() -> Self {
                 Self {
-                    target_user_id: Ok(Default::default()),
-                    user_tag: Ok(Default::default()),
+                    target_user_id: Err(
+                        "no value supplied for target_user_id".to_string(),
+                    ),
+                    user_tag: Err("no value supplied for user_tag".to_string()),
                 }
             }
         }
         impl SetUserTagRequest {
             pub fn target_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_user_id = value
@@ -677,7 +670,7 @@ outside the known list decode as `Unknown`.
             }
             pub fn user_tag<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_tag = value

@@ -296,7 +296,7 @@ pub mod types {
     ///Request model for FollowingExists endpoint
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FollowingExistsRequest {
-        ///The userIds which the user may or may not be following. At most 100 (more answers 400 code 0).
+        ///The userIds which the user may or may not be following. At most 100 (more answers 400 code 0, the operation's code for any input the schema refuses).
         #[serde(
             rename = "targetUserIds",
             default,

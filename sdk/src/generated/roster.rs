@@ -2255,7 +2255,7 @@ let response = client.apply_roster_friend()
 
 Applies to several users at once; each item follows the rules of `POST /roster/apply`
 (no `auth_answer`, so a target with `auth_mode` 2 fails). At most 100 items; more is
-answered with 10002 (`x-limit`). Per-item failures do not fail the call: they are listed
+answered with 10002 (`maxItems`). Per-item failures do not fail the call: they are listed
 in `data.fails` with a reason, the rest in `data.success`.
 
 
@@ -2291,8 +2291,8 @@ Sends a `GET` request to `/roster/apply/list`
 
 Arguments:
 - `cursor`: Cursor: where to start fetching (the `cursor` of the previous page; omit for the first page). A forged or stale cursor → 10002.
-- `limit`: How many to fetch. Default 50, 1–100; a value outside that range → business code 10002
-(a business code, so not a schema constraint).
+- `limit`: How many to fetch. Default 50, 1–100; a value outside that range → business code 10002,
+the code of every input the schema refuses.
 
 - `group_id`: This field can be set only if access-token is an Admin token, means call this interface
 as an Admin for this group ID (otherwise → 10010).
@@ -2568,8 +2568,8 @@ Sends a `GET` request to `/roster/list`
 
 Arguments:
 - `cursor`: Cursor: where to start fetching (the `cursor` of the previous page; omit for the first page). A forged or stale cursor → 10002.
-- `limit`: How many to fetch. Default 50, 1–100; a value outside that range → business code 10002
-(a business code, so not a schema constraint).
+- `limit`: How many to fetch. Default 50, 1–100; a value outside that range → business code 10002,
+the code of every input the schema refuses.
 
 - `group_id`: This field can be set only if access-token is an Admin token, means call this interface
 as an Admin for this group ID (otherwise → 10010).
@@ -2593,7 +2593,7 @@ let response = client.list_roster_friend_ids()
     /**List of friend details
 
 Details of the given users as seen from the caller (`relation` tells whether each is a
-friend). At most 100 ids (more → 10002, `x-limit`); ids of users that do not exist are
+friend). At most 100 ids (more → 10002, `maxItems`); ids of users that do not exist are
 left out.
 
 
@@ -3129,7 +3129,7 @@ pub mod builder {
     pub struct ListRosterApplications<'a> {
         client: &'a super::Client,
         cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<i32>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
         group_id: Result<Option<i64>, String>,
         user_id: Result<Option<i64>, String>,
     }
@@ -3158,12 +3158,15 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i32>,
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn group_id<V>(mut self, value: V) -> Self
@@ -4183,7 +4186,7 @@ pub mod builder {
     pub struct ListRosterFriendIds<'a> {
         client: &'a super::Client,
         cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<i32>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
         group_id: Result<Option<i64>, String>,
         user_id: Result<Option<i64>, String>,
     }
@@ -4212,12 +4215,15 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i32>,
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn group_id<V>(mut self, value: V) -> Self

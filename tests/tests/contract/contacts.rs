@@ -1,6 +1,7 @@
 //! Contacts v1: private user tags.
 
 use contract_tests::prelude::*;
+use serde_json::json;
 use social_sdk::contacts;
 use social_sdk::contacts::types::{
     GetUserTagsRequest, KnownSetUserTagStatus, KnownValidateUserTagStatus, SetUserTagRequest,
@@ -9,8 +10,8 @@ use social_sdk::contacts::types::{
 
 fn set(target: i64, tag: &str) -> SetUserTagRequest {
     SetUserTagRequest {
-        target_user_id: Some(target),
-        user_tag: Some(tag.to_owned()),
+        target_user_id: target,
+        user_tag: tag.to_owned(),
     }
 }
 
@@ -209,17 +210,23 @@ async fn tag_errors() {
         2,
         INVALID_TARGET,
     );
-    expect_error(
-        client
-            .set_user_tag()
-            .body(SetUserTagRequest {
-                target_user_id: Some(bob.user.id),
-                user_tag: None,
-            })
-            .await,
-        400,
-        4,
-        INVALID_PARAMETERS,
+    // A body without `userTag`: the SDK refuses to build it (the field is required), and the
+    // stub answers it with the same 400 code 4 as ever.
+    let csrf = env.csrf(&me).await;
+    let (status, code, message, _) = raw_error(
+        env.raw_post(
+            "contacts",
+            "/v1/user/tag",
+            Some(&me),
+            Some(&csrf),
+            json!({"targetUserId": bob.user.id}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code, message.as_str()),
+        (400, 4, INVALID_PARAMETERS)
     );
     expect_error(
         client

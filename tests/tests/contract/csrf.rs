@@ -169,8 +169,8 @@ async fn a_token_rotated_mid_session_is_refreshed_transparently() {
     contacts
         .set_user_tag()
         .body(SetUserTagRequest {
-            target_user_id: Some(star.user.id),
-            user_tag: Some("pal".into()),
+            target_user_id: star.user.id,
+            user_tag: "pal".into(),
         })
         .await
         .expect("tag");

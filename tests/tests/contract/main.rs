@@ -21,6 +21,7 @@ mod paging;
 mod party;
 mod regressions;
 mod roster;
+mod schema_rules;
 mod social;
 
 use social_sdk::ClientContext;

@@ -158,8 +158,8 @@ async fn the_state_dump_shows_follows_requests_and_tags() {
     env.contacts(&me)
         .set_user_tag()
         .body(social_sdk::contacts::types::SetUserTagRequest {
-            target_user_id: Some(star.user.id),
-            user_tag: Some("pal".into()),
+            target_user_id: star.user.id,
+            user_tag: "pal".into(),
         })
         .await
         .expect("tag");

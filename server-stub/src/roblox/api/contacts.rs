@@ -77,9 +77,9 @@ impl ContactsApi for ContactsService {
     ) -> Result<types::SetUserTagResponse, StubError> {
         let mut state = ctx.world.roblox();
         let me = guard(&ctx).caller(&mut state)?;
-        let (Some(target), Some(tag)) = (input.body.target_user_id, input.body.user_tag) else {
-            return Err(refused(&ctx)(Refusal::InvalidParameters));
-        };
+        // Both fields are required by the schema: a body without either never gets here
+        // (`invalid_input`: 400 code 4).
+        let (target, tag) = (input.body.target_user_id, input.body.user_tag);
         let config = &ctx.stub.config;
         let verdict = rules::set_user_tag(
             &mut state,

@@ -143,8 +143,8 @@ async fn contacts_operations(
                 client
                     .set_user_tag()
                     .body(SetUserTagRequest {
-                        target_user_id: Some(other),
-                        user_tag: Some("pal".into()),
+                        target_user_id: other,
+                        user_tag: "pal".into(),
                     })
                     .await,
             ),

@@ -191,8 +191,8 @@ fn ask(target: &CreatedPlayer) -> SendFriendRequestBody {
 
 fn tag(target: &CreatedUser, tag: &str) -> SetUserTagRequest {
     SetUserTagRequest {
-        target_user_id: Some(target.user.id),
-        user_tag: Some(tag.to_owned()),
+        target_user_id: target.user.id,
+        user_tag: tag.to_owned(),
     }
 }
 

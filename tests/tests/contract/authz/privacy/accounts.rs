@@ -13,8 +13,8 @@ async fn contact_tags_belong_to_their_owner() {
     );
     let (a, b) = (env.contacts(&alice), env.contacts(&bob));
     let tag = |target: &CreatedUser, text: &str| SetUserTagRequest {
-        target_user_id: Some(target.user.id),
-        user_tag: Some(text.to_owned()),
+        target_user_id: target.user.id,
+        user_tag: text.to_owned(),
     };
     let tags = |client: contacts::Client, ids: Vec<i64>| async move {
         client

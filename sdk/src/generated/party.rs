@@ -30,7 +30,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Either `targetId` or `targetName` is required; `targetId` wins when both are set.
+    ///Either `targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are set. A blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteBody {
         #[serde(
@@ -253,7 +253,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Body of `PUT /v1/social/party/lobby/selection`: the new selection. `targetKind` and `targetId` must be non-empty.
+    ///Body of `PUT /v1/social/party/lobby/selection`: the new selection. `targetKind` and `targetId` must be non-empty and not blank (400 `INVALID_INPUT` otherwise); their `minLength` and `pattern` hold the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LobbySelectionBody {
         #[serde(
@@ -275,14 +275,133 @@ pub mod types {
         pub server_address: ::std::option::Option<::std::string::String>,
         ///Target id, e.g. `ffa-ragemode-round`.
         #[serde(rename = "targetId")]
-        pub target_id: ::std::string::String,
+        pub target_id: LobbySelectionBodyTargetId,
         ///Kind of target, e.g. `minigame`.
         #[serde(rename = "targetKind")]
-        pub target_kind: ::std::string::String,
+        pub target_kind: LobbySelectionBodyTargetKind,
     }
     impl LobbySelectionBody {
         pub fn builder() -> builder::LobbySelectionBody {
             Default::default()
+        }
+    }
+    ///Target id, e.g. `ffa-ragemode-round`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LobbySelectionBodyTargetId(::std::string::String);
+    impl ::std::ops::Deref for LobbySelectionBodyTargetId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LobbySelectionBodyTargetId> for ::std::string::String {
+        fn from(value: LobbySelectionBodyTargetId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LobbySelectionBodyTargetId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LobbySelectionBodyTargetId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LobbySelectionBodyTargetId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LobbySelectionBodyTargetId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Kind of target, e.g. `minigame`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LobbySelectionBodyTargetKind(::std::string::String);
+    impl ::std::ops::Deref for LobbySelectionBodyTargetKind {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LobbySelectionBodyTargetKind> for ::std::string::String {
+        fn from(value: LobbySelectionBodyTargetKind) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LobbySelectionBodyTargetKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LobbySelectionBodyTargetKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for LobbySelectionBodyTargetKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LobbySelectionBodyTargetKind {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`MinigameInfo`
@@ -882,7 +1001,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Either `targetId` or `targetName` is required; `targetId` wins when both are set.
+    ///Either `targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are set. A blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerInviteBody {
         ///The inviting player.
@@ -905,7 +1024,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SetReadyBody`
+    ///`ready=true` requires `profilePrepared=true` (an absent `profilePrepared` counts as false; 400 `PROFILE_NOT_PREPARED` otherwise); `ready` itself is required (400 `INVALID_INPUT`). The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetReadyBody {
         ///Client profile the player prepared, e.g. `uebliche-games`.
@@ -1328,11 +1447,11 @@ pub mod types {
                 ::std::string::String,
             >,
             target_id: ::std::result::Result<
-                ::std::string::String,
+                super::LobbySelectionBodyTargetId,
                 ::std::string::String,
             >,
             target_kind: ::std::result::Result<
-                ::std::string::String,
+                super::LobbySelectionBodyTargetKind,
                 ::std::string::String,
             >,
         }
@@ -1405,7 +1524,7 @@ pub mod types {
             }
             pub fn target_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::LobbySelectionBodyTargetId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_id = value
@@ -1417,7 +1536,7 @@ pub mod types {
             }
             pub fn target_kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::LobbySelectionBodyTargetKind>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_kind = value

@@ -361,8 +361,8 @@ pub fn set_selection(
         return Err(PartyError::NotSelector);
     }
     party.lobby.selection = Some(types::LobbySelection {
-        target_kind: Some(body.target_kind),
-        target_id: Some(body.target_id),
+        target_kind: Some(body.target_kind.into()),
+        target_id: Some(body.target_id.into()),
         display_name: body.display_name,
         server_address: body.server_address,
         minigame: body.minigame,

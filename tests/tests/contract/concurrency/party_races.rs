@@ -52,8 +52,8 @@ pub(super) fn leave_task(client: party::Client) -> BoxFuture<'static, Answer> {
 
 pub(super) fn selection() -> LobbySelectionBody {
     LobbySelectionBody {
-        target_kind: "minigame".into(),
-        target_id: "ffa".into(),
+        target_kind: "minigame".parse().expect("a non-blank kind"),
+        target_id: "ffa".parse().expect("a non-blank id"),
         display_name: None,
         server_address: None,
         minigame: None,

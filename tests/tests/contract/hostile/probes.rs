@@ -9,8 +9,12 @@ pub(super) fn sample(op: &Op, seed: &Seed, name: &str, schema: &Value, loc: Opti
     if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
         return first.clone();
     }
+    // A combinator beside `properties` states a rule across them (the "`targetId` or
+    // `targetName`" `anyOf`); every property sampled satisfies its first branch.
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema[key].as_array().and_then(|b| b.first()) {
+        if let Some(first) = schema[key].as_array().and_then(|b| b.first())
+            && schema.get("properties").is_none()
+        {
             return sample(op, seed, name, first, loc);
         }
     }

@@ -37,8 +37,8 @@ async fn a_party_and_its_invites_are_private_to_the_party() {
         .await
         .expect("invite");
     let selection = || LobbySelectionBody {
-        target_kind: "minigame".into(),
-        target_id: "ffa".into(),
+        target_kind: "minigame".parse().expect("a non-blank kind"),
+        target_id: "ffa".parse().expect("a non-blank id"),
         display_name: None,
         server_address: None,
         minigame: None,

@@ -3438,13 +3438,13 @@ let response = client.invite_to_party()
 
 Joins the party that invited the caller and consumes the invite. A caller in another party leaves that party first (with the usual leadership hand-over). The joined party's ready states and launch signal are cleared and `lobby.revision` increments.
 
-Sends a `POST` request to `/v1/social/party/invites/{partyId}/accept`
+Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/accept`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 ```ignore
 let response = client.accept_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .send()
     .await;
 ```*/
@@ -3455,13 +3455,13 @@ let response = client.accept_party_invite()
 
 Removes the caller's pending invite from that party.
 
-Sends a `POST` request to `/v1/social/party/invites/{partyId}/decline`
+Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/decline`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 ```ignore
 let response = client.decline_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .send()
     .await;
 ```*/
@@ -3591,16 +3591,16 @@ let response = client.server_invite_to_party()
     }
     /**Accept an actor's pending party invite (server)
 
-Server twin of `POST /v1/social/party/invites/{partyId}/accept` for the player `actorId`.
+Server twin of `POST /v1/social/party/invites/{invitingPartyId}/accept` for the player `actorId`.
 
-Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/accept`
+Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/accept`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 - `body`
 ```ignore
 let response = client.server_accept_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .body(body)
     .send()
     .await;
@@ -3610,16 +3610,16 @@ let response = client.server_accept_party_invite()
     }
     /**Decline an actor's pending party invite (server)
 
-Server twin of `POST /v1/social/party/invites/{partyId}/decline` for the player `actorId`.
+Server twin of `POST /v1/social/party/invites/{invitingPartyId}/decline` for the player `actorId`.
 
-Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/decline`
+Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/decline`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 - `body`
 ```ignore
 let response = client.server_decline_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .body(body)
     .send()
     .await;
@@ -3978,35 +3978,38 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AcceptPartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> AcceptPartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/invites/{partyId}/accept`
+        ///Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/accept`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PartyOverview>, Error<types::ErrorBody>> {
-            let Self { client, party_id } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/invites/{}/accept", client.baseurl, encode_path(&
-                party_id.to_string()),
+                inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4080,33 +4083,36 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeclinePartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> DeclinePartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/invites/{partyId}/decline`
+        ///Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/decline`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, party_id } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/invites/{}/decline", client.baseurl, encode_path(&
-                party_id.to_string()),
+                inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4968,25 +4974,28 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ServerAcceptPartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
         body: Result<types::builder::ServerActorBody, String>,
     }
     impl<'a> ServerAcceptPartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
@@ -5014,12 +5023,12 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/accept`
+        ///Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/accept`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PartyOverview>, Error<types::ErrorBody>> {
-            let Self { client, party_id, body } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id, body } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ServerActorBody::try_from(v).map_err(|e| e.to_string())
@@ -5027,7 +5036,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/server/invites/{}/accept", client.baseurl,
-                encode_path(& party_id.to_string()),
+                encode_path(& inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5102,25 +5111,28 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ServerDeclinePartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
         body: Result<types::builder::ServerActorBody, String>,
     }
     impl<'a> ServerDeclinePartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
@@ -5148,10 +5160,10 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/decline`
+        ///Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/decline`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, party_id, body } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id, body } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ServerActorBody::try_from(v).map_err(|e| e.to_string())
@@ -5159,7 +5171,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/server/invites/{}/decline", client.baseurl,
-                encode_path(& party_id.to_string()),
+                encode_path(& inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5535,7 +5547,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "accept_party_invite",
         method: "POST",
-        path: "/v1/social/party/invites/{partyId}/accept",
+        path: "/v1/social/party/invites/{invitingPartyId}/accept",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
         websocket: false,
@@ -5551,7 +5563,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "decline_party_invite",
         method: "POST",
-        path: "/v1/social/party/invites/{partyId}/decline",
+        path: "/v1/social/party/invites/{invitingPartyId}/decline",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
         websocket: false,
@@ -5599,7 +5611,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "server_accept_party_invite",
         method: "POST",
-        path: "/v1/social/party/server/invites/{partyId}/accept",
+        path: "/v1/social/party/server/invites/{invitingPartyId}/accept",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
         websocket: false,
@@ -5615,7 +5627,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "server_decline_party_invite",
         method: "POST",
-        path: "/v1/social/party/server/invites/{partyId}/decline",
+        path: "/v1/social/party/server/invites/{invitingPartyId}/decline",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
         websocket: false,

@@ -300,7 +300,7 @@ pub fn invite(
     Ok(view)
 }
 
-/// `POST /v1/social/party/invites/{partyId}/accept` and its server twin: joins the party,
+/// `POST /v1/social/party/invites/{invitingPartyId}/accept` and its server twin: joins the party,
 /// leaving the current one first.
 pub fn accept(
     state: &mut SocialState,
@@ -335,7 +335,7 @@ pub fn accept(
     Ok(state.party_overview(actor, rules.now))
 }
 
-/// `POST /v1/social/party/invites/{partyId}/decline` and its server twin.
+/// `POST /v1/social/party/invites/{invitingPartyId}/decline` and its server twin.
 pub fn decline(state: &mut SocialState, actor: Uuid, party_id: Uuid, rules: &Rules) -> Outcome<()> {
     state.require_player(actor)?;
     state.pending_invite(actor, party_id, rules.now)?;

@@ -42,7 +42,7 @@ pub(super) fn sample(op: &Op, seed: &Seed, name: &str, schema: &Value, loc: Opti
             Some("uuid") => json!(match name {
                 "actorId" | "playerIds" => seed.player_self.as_str(),
                 "targetId" if loc == Some(Loc::Path) => seed.player_blocked.as_str(),
-                "partyId" => seed.inviting_party.as_str(),
+                "partyId" | "invitingPartyId" => seed.inviting_party.as_str(),
                 _ => seed.player_friend.as_str(),
             }),
             Some("date-time") => json!("2024-01-01T00:00:00Z"),

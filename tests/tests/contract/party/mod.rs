@@ -78,7 +78,7 @@ impl World {
     async fn accept(&self, player: &CreatedPlayer, invite: &PartyInvite) -> PartyOverview {
         self.party(player)
             .accept_party_invite()
-            .party_id(invite.party_id.expect("partyId"))
+            .inviting_party_id(invite.party_id.expect("partyId"))
             .await
             .expect("invite accepted")
     }

@@ -317,7 +317,7 @@ async fn server_routes_act_only_for_the_actor_they_name() {
     expect_error(
         parties
             .server_accept_party_invite()
-            .party_id(alices_party)
+            .inviting_party_id(alices_party)
             .body(ServerActorBody { actor_id: bob.id })
             .await,
         404,
@@ -327,7 +327,7 @@ async fn server_routes_act_only_for_the_actor_they_name() {
     expect_error(
         parties
             .server_decline_party_invite()
-            .party_id(alices_party)
+            .inviting_party_id(alices_party)
             .body(ServerActorBody { actor_id: bob.id })
             .await,
         404,

@@ -113,10 +113,29 @@ impl Spec {
         }
     }
 
-    /// The document with every parameter marked `x-sdk-injected: true` removed: the SDK sets
-    /// those headers from its configuration, so callers never pass them per call.
+    /// The document as progenitor gets it: every parameter marked `x-sdk-injected: true`
+    /// removed (the SDK sets those headers from its configuration, so callers never pass them
+    /// per call), and every component schema's `anyOf` beside its `properties` removed.
+    ///
+    /// Such an `anyOf` states a rule across properties ("`targetId` or `targetName`",
+    /// "`ready=true` needs `profilePrepared=true`"); typify would turn the object into an
+    /// untagged enum of `Variant0`/`Variant1` structs (each repeating the fields, the rule
+    /// spread over their types), so a body that names a target by id or by name would have
+    /// to pick a variant to be built at all. The client keeps the plain struct of optional
+    /// fields; the stub (which reads the document itself) enforces the `anyOf` and answers
+    /// its documented error.
     pub fn for_client(&self) -> Result<openapiv3::OpenAPI> {
         let mut raw = self.raw.clone();
+        if let Some(schemas) = raw
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        {
+            for schema in schemas.values_mut().filter_map(Value::as_object_mut) {
+                if schema.contains_key("properties") {
+                    schema.remove("anyOf");
+                }
+            }
+        }
         if let Some(paths) = raw.get_mut("paths").and_then(Value::as_object_mut) {
             for item in paths.values_mut() {
                 strip_injected(item.get_mut("parameters"), &self.raw)?;

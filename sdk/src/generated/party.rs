@@ -30,7 +30,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Either `targetId` or `targetName` is required; `targetId` wins when both are set.
+    ///Either `targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are set. A blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteBody {
         #[serde(
@@ -253,7 +253,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Body of `PUT /v1/social/party/lobby/selection`: the new selection. `targetKind` and `targetId` must be non-empty.
+    ///Body of `PUT /v1/social/party/lobby/selection`: the new selection. `targetKind` and `targetId` must be non-empty and not blank (400 `INVALID_INPUT` otherwise); their `minLength` and `pattern` hold the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LobbySelectionBody {
         #[serde(
@@ -275,14 +275,133 @@ pub mod types {
         pub server_address: ::std::option::Option<::std::string::String>,
         ///Target id, e.g. `ffa-ragemode-round`.
         #[serde(rename = "targetId")]
-        pub target_id: ::std::string::String,
+        pub target_id: LobbySelectionBodyTargetId,
         ///Kind of target, e.g. `minigame`.
         #[serde(rename = "targetKind")]
-        pub target_kind: ::std::string::String,
+        pub target_kind: LobbySelectionBodyTargetKind,
     }
     impl LobbySelectionBody {
         pub fn builder() -> builder::LobbySelectionBody {
             Default::default()
+        }
+    }
+    ///Target id, e.g. `ffa-ragemode-round`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LobbySelectionBodyTargetId(::std::string::String);
+    impl ::std::ops::Deref for LobbySelectionBodyTargetId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LobbySelectionBodyTargetId> for ::std::string::String {
+        fn from(value: LobbySelectionBodyTargetId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LobbySelectionBodyTargetId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LobbySelectionBodyTargetId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LobbySelectionBodyTargetId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LobbySelectionBodyTargetId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Kind of target, e.g. `minigame`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LobbySelectionBodyTargetKind(::std::string::String);
+    impl ::std::ops::Deref for LobbySelectionBodyTargetKind {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LobbySelectionBodyTargetKind> for ::std::string::String {
+        fn from(value: LobbySelectionBodyTargetKind) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LobbySelectionBodyTargetKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LobbySelectionBodyTargetKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for LobbySelectionBodyTargetKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LobbySelectionBodyTargetKind {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`MinigameInfo`
@@ -882,7 +1001,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Either `targetId` or `targetName` is required; `targetId` wins when both are set.
+    ///Either `targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are set. A blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerInviteBody {
         ///The inviting player.
@@ -905,7 +1024,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SetReadyBody`
+    ///`ready=true` requires `profilePrepared=true` (an absent `profilePrepared` counts as false; 400 `PROFILE_NOT_PREPARED` otherwise); `ready` itself is required (400 `INVALID_INPUT`). The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetReadyBody {
         ///Client profile the player prepared, e.g. `uebliche-games`.
@@ -1328,11 +1447,11 @@ pub mod types {
                 ::std::string::String,
             >,
             target_id: ::std::result::Result<
-                ::std::string::String,
+                super::LobbySelectionBodyTargetId,
                 ::std::string::String,
             >,
             target_kind: ::std::result::Result<
-                ::std::string::String,
+                super::LobbySelectionBodyTargetKind,
                 ::std::string::String,
             >,
         }
@@ -1405,7 +1524,7 @@ pub mod types {
             }
             pub fn target_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::LobbySelectionBodyTargetId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_id = value
@@ -1417,7 +1536,7 @@ pub mod types {
             }
             pub fn target_kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::LobbySelectionBodyTargetKind>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_kind = value
@@ -3319,13 +3438,13 @@ let response = client.invite_to_party()
 
 Joins the party that invited the caller and consumes the invite. A caller in another party leaves that party first (with the usual leadership hand-over). The joined party's ready states and launch signal are cleared and `lobby.revision` increments.
 
-Sends a `POST` request to `/v1/social/party/invites/{partyId}/accept`
+Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/accept`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 ```ignore
 let response = client.accept_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .send()
     .await;
 ```*/
@@ -3336,13 +3455,13 @@ let response = client.accept_party_invite()
 
 Removes the caller's pending invite from that party.
 
-Sends a `POST` request to `/v1/social/party/invites/{partyId}/decline`
+Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/decline`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 ```ignore
 let response = client.decline_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .send()
     .await;
 ```*/
@@ -3472,16 +3591,16 @@ let response = client.server_invite_to_party()
     }
     /**Accept an actor's pending party invite (server)
 
-Server twin of `POST /v1/social/party/invites/{partyId}/accept` for the player `actorId`.
+Server twin of `POST /v1/social/party/invites/{invitingPartyId}/accept` for the player `actorId`.
 
-Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/accept`
+Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/accept`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 - `body`
 ```ignore
 let response = client.server_accept_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .body(body)
     .send()
     .await;
@@ -3491,16 +3610,16 @@ let response = client.server_accept_party_invite()
     }
     /**Decline an actor's pending party invite (server)
 
-Server twin of `POST /v1/social/party/invites/{partyId}/decline` for the player `actorId`.
+Server twin of `POST /v1/social/party/invites/{invitingPartyId}/decline` for the player `actorId`.
 
-Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/decline`
+Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/decline`
 
 Arguments:
-- `party_id`: Id of the party whose invite is answered.
+- `inviting_party_id`: Id of the party whose invite is answered: a party that invited the caller (the `partyId` of one of its `invites`), never the caller's own. Named `invitingPartyId`, not `partyId`, so link inference (Schemathesis' dependency analysis maps `partyId` to the party resource that `POST /v1/social/party` creates) does not feed it the caller's own party, which the service rightly answers 404.
 - `body`
 ```ignore
 let response = client.server_decline_party_invite()
-    .party_id(party_id)
+    .inviting_party_id(inviting_party_id)
     .body(body)
     .send()
     .await;
@@ -3859,35 +3978,38 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AcceptPartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> AcceptPartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/invites/{partyId}/accept`
+        ///Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/accept`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PartyOverview>, Error<types::ErrorBody>> {
-            let Self { client, party_id } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/invites/{}/accept", client.baseurl, encode_path(&
-                party_id.to_string()),
+                inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3961,33 +4083,36 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeclinePartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> DeclinePartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/invites/{partyId}/decline`
+        ///Sends a `POST` request to `/v1/social/party/invites/{invitingPartyId}/decline`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, party_id } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/invites/{}/decline", client.baseurl, encode_path(&
-                party_id.to_string()),
+                inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4849,25 +4974,28 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ServerAcceptPartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
         body: Result<types::builder::ServerActorBody, String>,
     }
     impl<'a> ServerAcceptPartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
@@ -4895,12 +5023,12 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/accept`
+        ///Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/accept`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PartyOverview>, Error<types::ErrorBody>> {
-            let Self { client, party_id, body } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id, body } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ServerActorBody::try_from(v).map_err(|e| e.to_string())
@@ -4908,7 +5036,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/server/invites/{}/accept", client.baseurl,
-                encode_path(& party_id.to_string()),
+                encode_path(& inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4983,25 +5111,28 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ServerDeclinePartyInvite<'a> {
         client: &'a super::Client,
-        party_id: Result<::uuid::Uuid, String>,
+        inviting_party_id: Result<::uuid::Uuid, String>,
         body: Result<types::builder::ServerActorBody, String>,
     }
     impl<'a> ServerDeclinePartyInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                party_id: Err("party_id was not initialized".to_string()),
+                inviting_party_id: Err(
+                    "inviting_party_id was not initialized".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn party_id<V>(mut self, value: V) -> Self
+        pub fn inviting_party_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.party_id = value
+            self.inviting_party_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for party_id failed".to_string()
+                    "conversion to `:: uuid :: Uuid` for inviting_party_id failed"
+                        .to_string()
                 });
             self
         }
@@ -5029,10 +5160,10 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v1/social/party/server/invites/{partyId}/decline`
+        ///Sends a `POST` request to `/v1/social/party/server/invites/{invitingPartyId}/decline`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, party_id, body } = self;
-            let party_id = party_id.map_err(Error::InvalidRequest)?;
+            let Self { client, inviting_party_id, body } = self;
+            let inviting_party_id = inviting_party_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ServerActorBody::try_from(v).map_err(|e| e.to_string())
@@ -5040,7 +5171,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/social/party/server/invites/{}/decline", client.baseurl,
-                encode_path(& party_id.to_string()),
+                encode_path(& inviting_party_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5416,7 +5547,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "accept_party_invite",
         method: "POST",
-        path: "/v1/social/party/invites/{partyId}/accept",
+        path: "/v1/social/party/invites/{invitingPartyId}/accept",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
         websocket: false,
@@ -5432,7 +5563,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "decline_party_invite",
         method: "POST",
-        path: "/v1/social/party/invites/{partyId}/decline",
+        path: "/v1/social/party/invites/{invitingPartyId}/decline",
         auth: crate::meta::AuthScheme::Bearer,
         csrf: false,
         websocket: false,
@@ -5480,7 +5611,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "server_accept_party_invite",
         method: "POST",
-        path: "/v1/social/party/server/invites/{partyId}/accept",
+        path: "/v1/social/party/server/invites/{invitingPartyId}/accept",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
         websocket: false,
@@ -5496,7 +5627,7 @@ pub const OPERATIONS: &[crate::meta::OperationMeta] = &[
     crate::meta::OperationMeta {
         id: "server_decline_party_invite",
         method: "POST",
-        path: "/v1/social/party/server/invites/{partyId}/decline",
+        path: "/v1/social/party/server/invites/{invitingPartyId}/decline",
         auth: crate::meta::AuthScheme::ServerSecret,
         csrf: false,
         websocket: false,

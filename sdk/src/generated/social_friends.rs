@@ -7,6 +7,62 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`AcceptSocialFriendRequestId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AcceptSocialFriendRequestId(::std::string::String);
+    impl ::std::ops::Deref for AcceptSocialFriendRequestId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AcceptSocialFriendRequestId> for ::std::string::String {
+        fn from(value: AcceptSocialFriendRequestId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AcceptSocialFriendRequestId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9a-fA-F]{24}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9a-fA-F]{24}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AcceptSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AcceptSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AcceptSocialFriendRequestId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`BlockBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BlockBody {
@@ -70,6 +126,119 @@ pub mod types {
     impl BlockList {
         pub fn builder() -> builder::BlockList {
             Default::default()
+        }
+    }
+    ///`CancelSocialFriendRequestId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CancelSocialFriendRequestId(::std::string::String);
+    impl ::std::ops::Deref for CancelSocialFriendRequestId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelSocialFriendRequestId> for ::std::string::String {
+        fn from(value: CancelSocialFriendRequestId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CancelSocialFriendRequestId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9a-fA-F]{24}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9a-fA-F]{24}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancelSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CancelSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelSocialFriendRequestId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DeclineSocialFriendRequestId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DeclineSocialFriendRequestId(::std::string::String);
+    impl ::std::ops::Deref for DeclineSocialFriendRequestId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeclineSocialFriendRequestId> for ::std::string::String {
+        fn from(value: DeclineSocialFriendRequestId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeclineSocialFriendRequestId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9a-fA-F]{24}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9a-fA-F]{24}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeclineSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DeclineSocialFriendRequestId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeclineSocialFriendRequestId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Every error this API answers.
@@ -1289,7 +1458,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are given.
+    ///`targetId` or `targetName` is required (400 `INVALID_INPUT` otherwise); `targetId` wins when both are given. A blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SendFriendRequestBody {
         ///Optional note shown to the recipient.
@@ -1386,7 +1555,7 @@ pub mod types {
             )
         }
     }
-    ///`targetId` or, as a fallback, `targetName` is required (400 `INVALID_INPUT` otherwise).
+    ///`targetId` or, as a fallback, `targetName` is required (400 `INVALID_INPUT` otherwise); a blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerSendFriendRequestBody {
         ///The player the server acts for (the sender).
@@ -1412,7 +1581,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Names the acting player and the other player; `targetId` or, as a fallback, `targetName` is required (400 `INVALID_INPUT` otherwise).
+    ///Names the acting player and the other player; `targetId` or, as a fallback, `targetName` is required (400 `INVALID_INPUT` otherwise); a blank `targetName` counts as absent. The `anyOf` holds the rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerTargetBody {
         ///The player the server acts for.
@@ -3999,7 +4168,7 @@ Cancels an outgoing request, or removes a pending request visible to the caller 
 Sends a `DELETE` request to `/v1/social/friends/requests/{id}`
 
 Arguments:
-- `id`: The friend request's id, a 24-hex-digit object id.
+- `id`: The friend request's id, a 24-hex-digit object id (either case; the schema's `pattern` holds it, answered `400 INVALID_INPUT` "Invalid request id.").
 ```ignore
 let response = client.cancel_social_friend_request()
     .id(id)
@@ -4018,7 +4187,7 @@ Accepts a pending request addressed to the caller and creates the friend link in
 Sends a `POST` request to `/v1/social/friends/requests/{id}/accept`
 
 Arguments:
-- `id`: The friend request's id, a 24-hex-digit object id.
+- `id`: The friend request's id, a 24-hex-digit object id (either case; the schema's `pattern` holds it, answered `400 INVALID_INPUT` "Invalid request id.").
 ```ignore
 let response = client.accept_social_friend_request()
     .id(id)
@@ -4037,7 +4206,7 @@ Declines a pending request addressed to the caller. Only the recipient may decli
 Sends a `POST` request to `/v1/social/friends/requests/{id}/decline`
 
 Arguments:
-- `id`: The friend request's id, a 24-hex-digit object id.
+- `id`: The friend request's id, a 24-hex-digit object id (either case; the schema's `pattern` holds it, answered `400 INVALID_INPUT` "Invalid request id.").
 ```ignore
 let response = client.decline_social_friend_request()
     .id(id)
@@ -5076,7 +5245,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CancelSocialFriendRequest<'a> {
         client: &'a super::Client,
-        id: Result<::std::string::String, String>,
+        id: Result<types::CancelSocialFriendRequestId, String>,
     }
     impl<'a> CancelSocialFriendRequest<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5087,12 +5256,12 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CancelSocialFriendRequestId>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
+                    "conversion to `CancelSocialFriendRequestId` for id failed"
                         .to_string()
                 });
             self
@@ -5177,7 +5346,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AcceptSocialFriendRequest<'a> {
         client: &'a super::Client,
-        id: Result<::std::string::String, String>,
+        id: Result<types::AcceptSocialFriendRequestId, String>,
     }
     impl<'a> AcceptSocialFriendRequest<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5188,12 +5357,12 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AcceptSocialFriendRequestId>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
+                    "conversion to `AcceptSocialFriendRequestId` for id failed"
                         .to_string()
                 });
             self
@@ -5287,7 +5456,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeclineSocialFriendRequest<'a> {
         client: &'a super::Client,
-        id: Result<::std::string::String, String>,
+        id: Result<types::DeclineSocialFriendRequestId, String>,
     }
     impl<'a> DeclineSocialFriendRequest<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5298,12 +5467,12 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::DeclineSocialFriendRequestId>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
+                    "conversion to `DeclineSocialFriendRequestId` for id failed"
                         .to_string()
                 });
             self

@@ -17,19 +17,19 @@ pub struct InviteToPartyInput {
     #[serde(rename = "$body")]
     pub body: types::InviteBody,
 }
-/// Inputs of `accept_party_invite` (`POST /v1/social/party/invites/{partyId}/accept`), validated against the document.
+/// Inputs of `accept_party_invite` (`POST /v1/social/party/invites/{invitingPartyId}/accept`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
 pub struct AcceptPartyInviteInput {
-    /// `partyId` (path).
-    #[serde(rename = "partyId")]
-    pub party_id: ::uuid::Uuid,
+    /// `invitingPartyId` (path).
+    #[serde(rename = "invitingPartyId")]
+    pub inviting_party_id: ::uuid::Uuid,
 }
-/// Inputs of `decline_party_invite` (`POST /v1/social/party/invites/{partyId}/decline`), validated against the document.
+/// Inputs of `decline_party_invite` (`POST /v1/social/party/invites/{invitingPartyId}/decline`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
 pub struct DeclinePartyInviteInput {
-    /// `partyId` (path).
-    #[serde(rename = "partyId")]
-    pub party_id: ::uuid::Uuid,
+    /// `invitingPartyId` (path).
+    #[serde(rename = "invitingPartyId")]
+    pub inviting_party_id: ::uuid::Uuid,
 }
 /// Inputs of `leave_party` (`POST /v1/social/party/leave`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
@@ -76,22 +76,22 @@ pub struct ServerInviteToPartyInput {
     #[serde(rename = "$body")]
     pub body: types::ServerInviteBody,
 }
-/// Inputs of `server_accept_party_invite` (`POST /v1/social/party/server/invites/{partyId}/accept`), validated against the document.
+/// Inputs of `server_accept_party_invite` (`POST /v1/social/party/server/invites/{invitingPartyId}/accept`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
 pub struct ServerAcceptPartyInviteInput {
-    /// `partyId` (path).
-    #[serde(rename = "partyId")]
-    pub party_id: ::uuid::Uuid,
+    /// `invitingPartyId` (path).
+    #[serde(rename = "invitingPartyId")]
+    pub inviting_party_id: ::uuid::Uuid,
     /// The JSON body.
     #[serde(rename = "$body")]
     pub body: types::ServerActorBody,
 }
-/// Inputs of `server_decline_party_invite` (`POST /v1/social/party/server/invites/{partyId}/decline`), validated against the document.
+/// Inputs of `server_decline_party_invite` (`POST /v1/social/party/server/invites/{invitingPartyId}/decline`), validated against the document.
 #[derive(Debug, Clone, ::serde::Deserialize)]
 pub struct ServerDeclinePartyInviteInput {
-    /// `partyId` (path).
-    #[serde(rename = "partyId")]
-    pub party_id: ::uuid::Uuid,
+    /// `invitingPartyId` (path).
+    #[serde(rename = "invitingPartyId")]
+    pub inviting_party_id: ::uuid::Uuid,
     /// The JSON body.
     #[serde(rename = "$body")]
     pub body: types::ServerActorBody,
@@ -166,7 +166,7 @@ pub trait PartyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<types::PartyInvite, crate::http::StubError>,
     > + Send;
-    /// `POST /v1/social/party/invites/{partyId}/accept`: Accept a pending party invite
+    /// `POST /v1/social/party/invites/{invitingPartyId}/accept`: Accept a pending party invite
     fn accept_party_invite(
         &self,
         ctx: crate::http::RequestContext,
@@ -174,7 +174,7 @@ pub trait PartyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<types::PartyOverview, crate::http::StubError>,
     > + Send;
-    /// `POST /v1/social/party/invites/{partyId}/decline`: Decline a pending party invite
+    /// `POST /v1/social/party/invites/{invitingPartyId}/decline`: Decline a pending party invite
     fn decline_party_invite(
         &self,
         ctx: crate::http::RequestContext,
@@ -238,7 +238,7 @@ pub trait PartyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<types::PartyInvite, crate::http::StubError>,
     > + Send;
-    /// `POST /v1/social/party/server/invites/{partyId}/accept`: Accept an actor's pending party invite (server)
+    /// `POST /v1/social/party/server/invites/{invitingPartyId}/accept`: Accept an actor's pending party invite (server)
     fn server_accept_party_invite(
         &self,
         ctx: crate::http::RequestContext,
@@ -246,7 +246,7 @@ pub trait PartyApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<types::PartyOverview, crate::http::StubError>,
     > + Send;
-    /// `POST /v1/social/party/server/invites/{partyId}/decline`: Decline an actor's pending party invite (server)
+    /// `POST /v1/social/party/server/invites/{invitingPartyId}/decline`: Decline an actor's pending party invite (server)
     fn server_decline_party_invite(
         &self,
         ctx: crate::http::RequestContext,

@@ -1,11 +1,21 @@
 //! A subset of JSON Schema, the one the documents use, checked against a value.
 
+use regex::Regex;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
+/// How a value that fits no branch of a `oneOf`/`anyOf` is told (after its subject: `value`
+/// for the whole body). A service that documents its own answer for such a rule (e.g. "either
+/// `targetId` or `targetName`") recognises it with [`crate::spec::Invalid::unmatched_shape`].
+pub const NO_SHAPE: &str = "matches none of the allowed shapes";
 
 /// Checks `value` against `schema` (`at`: where the value is, for the message) with the
 /// subset of JSON Schema the documents use: type, nullable, enum, format (int32, uuid,
-/// date-time), minimum/maximum, minLength/maxLength, minItems/maxItems, required,
-/// properties, items, oneOf/anyOf (some branch), allOf, not.
+/// date-time), pattern, minimum/maximum, minLength/maxLength, minItems/maxItems, required,
+/// properties, items, oneOf/anyOf (some branch), allOf, not. A schema without `type` applies
+/// the keywords of the value's kind. The combinators are checked last, so a value that breaks
+/// a plain keyword is told so rather than [`NO_SHAPE`].
 pub fn check(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
     let Some(schema) = schema.as_object() else {
         return Ok(());
@@ -28,30 +38,19 @@ pub fn check(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
             Err(format!("{here} must not be null"))
         };
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(branches) = schema.get(key).and_then(Value::as_array)
-            && !branches.iter().any(|b| check(value, b, at).is_ok())
-        {
-            return Err(format!("{here} matches none of the allowed shapes"));
-        }
-    }
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-        for branch in all {
-            check(value, branch, at)?;
-        }
-    }
-    if let Some(not) = schema.get("not")
-        && check(value, not, at).is_ok()
-    {
-        return Err(format!("{here} is a value that is not allowed here"));
-    }
     if let Some(options) = schema.get("enum").and_then(Value::as_array)
         && !options.iter().any(|o| o == value)
     {
         let list: Vec<String> = options.iter().map(Value::to_string).collect();
         return Err(format!("{here} must be one of {}", list.join(", ")));
     }
-    match schema.get("type").and_then(Value::as_str) {
+    // Without `type`, the keywords of the value's own kind still apply (JSON Schema: a
+    // `{required: [...]}` branch of an `anyOf` constrains objects only).
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .or_else(|| kind_of(value));
+    match kind {
         Some("integer") => {
             let Some(n) = value.as_i64() else {
                 return Err(format!("{here} must be an integer"));
@@ -99,6 +98,11 @@ pub fn check(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
                     return Err(format!("{here} is not an RFC 3339 date-time"));
                 }
                 _ => {}
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && !matches(pattern, s)
+            {
+                return Err(format!("{here} does not match the pattern {pattern:?}"));
             }
         }
         Some("array") => {
@@ -161,7 +165,56 @@ pub fn check(value: &Value, schema: &Value, at: &str) -> Result<(), String> {
         }
         _ => {}
     }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema.get(key).and_then(Value::as_array)
+            && !branches.iter().any(|b| check(value, b, at).is_ok())
+        {
+            return Err(format!("{here} {NO_SHAPE}"));
+        }
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for branch in all {
+            check(value, branch, at)?;
+        }
+    }
+    if let Some(not) = schema.get("not")
+        && check(value, not, at).is_ok()
+    {
+        return Err(format!("{here} is a value that is not allowed here"));
+    }
     Ok(())
+}
+
+/// The JSON Schema type of a value (`number` for every number: a schema without `type`
+/// applies the numeric keywords to both).
+fn kind_of(value: &Value) -> Option<&'static str> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    })
+}
+
+/// Whether `text` matches `pattern` (unanchored, as in JSON Schema). Each pattern is compiled
+/// once; one that does not compile constrains nothing (`every_pattern_compiles` in the tests
+/// keeps the documents from having one).
+fn matches(pattern: &str, text: &str) -> bool {
+    static CACHE: LazyLock<Mutex<HashMap<String, Option<Regex>>>> = LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .as_ref()
+        .is_none_or(|re| re.is_match(text))
+}
+
+/// Whether `pattern` compiles (the documents' patterns must: [`matches`] ignores one that
+/// does not).
+pub fn pattern_compiles(pattern: &str) -> bool {
+    Regex::new(pattern).is_ok()
 }
 
 fn range(n: f64, schema: &serde_json::Map<String, Value>, here: &str) -> Result<(), String> {

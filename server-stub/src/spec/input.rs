@@ -325,6 +325,58 @@ mod tests {
     }
 
     #[test]
+    fn patterns_and_typeless_branches_apply() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"id": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}},
+            "anyOf": [
+                {"required": ["id"]},
+                {"required": ["name"], "properties": {"name": {"pattern": "\\S"}}}
+            ]
+        });
+        assert!(check(&json!({"id": "0123456789abcdefABCDEF01"}), &schema, "").is_ok());
+        assert!(check(&json!({"id": "xyz"}), &schema, "").is_err());
+        assert!(check(&json!({"name": "bob"}), &schema, "").is_ok());
+        let unmatched = Invalid::Body {
+            reason: check(&json!({"name": " "}), &schema, "").expect_err("blank name"),
+        };
+        assert!(unmatched.unmatched_shape(), "{unmatched}");
+        let plain = Invalid::Body {
+            reason: check(&json!({"id": 1}), &schema, "").expect_err("not a string"),
+        };
+        assert!(
+            !plain.unmatched_shape(),
+            "a plain keyword is reported first: {plain}"
+        );
+    }
+
+    /// Every `pattern` of every document compiles (the check ignores one that does not).
+    #[test]
+    fn every_pattern_of_the_documents_compiles() {
+        fn walk(value: &Value, found: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(p)) = map.get("pattern") {
+                        found.push(p.clone());
+                    }
+                    map.values().for_each(|v| walk(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        for service in crate::spec::SERVICES {
+            let doc: Value = serde_yaml_ng::from_str(service.spec).expect("yaml");
+            walk(&doc, &mut found);
+        }
+        assert!(!found.is_empty());
+        for pattern in found {
+            assert!(crate::spec::pattern_compiles(&pattern), "{pattern}");
+        }
+    }
+
+    #[test]
     fn every_operation_of_every_document_is_indexed() {
         let total = operations().count();
         assert_eq!(total, 95, "operations indexed");

@@ -7,7 +7,7 @@ mod complete;
 mod index;
 mod input;
 
-pub use check::check;
+pub use check::{NO_SHAPE, check, pattern_compiles};
 pub use complete::{complete_component, complete_response};
 pub use index::{
     OperationSpec, Parameter, component, document, documents_status, error_message,
@@ -140,6 +140,13 @@ impl Invalid {
             Self::MissingParameter { name, .. } | Self::Parameter { name, .. } => Some(name),
             _ => None,
         }
+    }
+
+    /// Whether the body as a whole fits no branch of its schema's `anyOf`/`oneOf` (and breaks
+    /// no plain keyword: those are checked first), e.g. it names neither `targetId` nor
+    /// `targetName`. A service maps this to the answer it documents for that rule.
+    pub fn unmatched_shape(&self) -> bool {
+        matches!(self, Self::Body { reason } if *reason == format!("value {NO_SHAPE}"))
     }
 }
 

@@ -69,7 +69,47 @@ pub(crate) fn invalid_input(
     if let Err(error) = auth {
         return error;
     }
-    let mut error = ctx.named_error(StatusCode::BAD_REQUEST, "INVALID_INPUT");
-    error.body["message"] = Value::String(problem.to_string());
-    error
+    match documented(ctx.operation, problem) {
+        // The document's own error name and message for the rule.
+        Some(name) => ctx.named_error(StatusCode::BAD_REQUEST, name),
+        None => {
+            let mut error = ctx.named_error(StatusCode::BAD_REQUEST, "INVALID_INPUT");
+            error.body["message"] = Value::String(problem.to_string());
+            error
+        }
+    }
+}
+
+/// The error a rule the document states as schema answers with its documented name and
+/// message (the answer the routes gave while the rule was prose only), or `None` for the
+/// generic `INVALID_INPUT` with what was wrong in `message`.
+fn documented(operation: &str, problem: &Invalid) -> Option<&'static str> {
+    match operation {
+        // `ready=true` without `profilePrepared=true` (the `SetReadyBody` `anyOf`).
+        "set_party_ready" if problem.unmatched_shape() => Some("PROFILE_NOT_PREPARED"),
+        // Neither `targetId` nor a non-blank `targetName` (the bodies' `anyOf`): "targetId or
+        // targetName is required." and its server and party variants.
+        "send_social_friend_request"
+        | "server_send_friend_request"
+        | "server_accept_friend_request"
+        | "server_decline_friend_request"
+        | "server_cancel_friend_request"
+        | "server_remove_friend"
+        | "invite_to_party"
+        | "server_invite_to_party"
+            if problem.unmatched_shape() =>
+        {
+            Some("INVALID_INPUT")
+        }
+        // A request id that is not 24 hex digits (the `RequestId` `pattern`): "Invalid request
+        // id.".
+        "accept_social_friend_request"
+        | "decline_social_friend_request"
+        | "cancel_social_friend_request"
+            if problem.parameter() == Some("id") =>
+        {
+            Some("INVALID_INPUT")
+        }
+        _ => None,
+    }
 }

@@ -133,7 +133,7 @@ impl PartyApi for PartyService {
         input: AcceptPartyInviteInput,
     ) -> Result<types::PartyOverview, StubError> {
         as_player(&ctx, |state, me, rules| {
-            accept(state, me, input.party_id, rules)
+            accept(state, me, input.inviting_party_id, rules)
         })
     }
 
@@ -143,7 +143,7 @@ impl PartyApi for PartyService {
         input: DeclinePartyInviteInput,
     ) -> Result<(), StubError> {
         as_player(&ctx, |state, me, rules| {
-            decline(state, me, input.party_id, rules)
+            decline(state, me, input.inviting_party_id, rules)
         })
     }
 
@@ -226,7 +226,7 @@ impl PartyApi for PartyService {
         input: ServerAcceptPartyInviteInput,
     ) -> Result<types::PartyOverview, StubError> {
         as_server(&ctx, input.body.actor_id, |state, actor, rules| {
-            accept(state, actor, input.party_id, rules)
+            accept(state, actor, input.inviting_party_id, rules)
         })
     }
 
@@ -236,7 +236,7 @@ impl PartyApi for PartyService {
         input: ServerDeclinePartyInviteInput,
     ) -> Result<(), StubError> {
         as_server(&ctx, input.body.actor_id, |state, actor, rules| {
-            decline(state, actor, input.party_id, rules)
+            decline(state, actor, input.inviting_party_id, rules)
         })
     }
 

@@ -300,7 +300,7 @@ pub fn invite(
     Ok(view)
 }
 
-/// `POST /v1/social/party/invites/{partyId}/accept` and its server twin: joins the party,
+/// `POST /v1/social/party/invites/{invitingPartyId}/accept` and its server twin: joins the party,
 /// leaving the current one first.
 pub fn accept(
     state: &mut SocialState,
@@ -335,7 +335,7 @@ pub fn accept(
     Ok(state.party_overview(actor, rules.now))
 }
 
-/// `POST /v1/social/party/invites/{partyId}/decline` and its server twin.
+/// `POST /v1/social/party/invites/{invitingPartyId}/decline` and its server twin.
 pub fn decline(state: &mut SocialState, actor: Uuid, party_id: Uuid, rules: &Rules) -> Outcome<()> {
     state.require_player(actor)?;
     state.pending_invite(actor, party_id, rules.now)?;
@@ -361,8 +361,8 @@ pub fn set_selection(
         return Err(PartyError::NotSelector);
     }
     party.lobby.selection = Some(types::LobbySelection {
-        target_kind: Some(body.target_kind),
-        target_id: Some(body.target_id),
+        target_kind: Some(body.target_kind.into()),
+        target_id: Some(body.target_id.into()),
         display_name: body.display_name,
         server_address: body.server_address,
         minigame: body.minigame,

@@ -70,8 +70,8 @@ impl World {
     fn select(&mut self, who: usize, round_based: bool) -> Outcome<types::PartyOverview> {
         let p = self.p(who);
         let body = types::LobbySelectionBody {
-            target_kind: "minigame".into(),
-            target_id: "ffa-ragemode-round".into(),
+            target_kind: "minigame".parse().expect("a non-blank kind"),
+            target_id: "ffa-ragemode-round".parse().expect("a non-blank id"),
             display_name: None,
             server_address: None,
             minigame: Some(types::MinigameInfo {

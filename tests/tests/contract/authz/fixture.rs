@@ -199,7 +199,7 @@ impl Fixture {
                 ("friendId", _) => Some(json!(self.pc.id)),
                 ("targetId", "path") => Some(json!(self.pd.id)),
                 ("targetId", _) if uuid => Some(json!(self.pc.id)),
-                ("partyId", _) => Some(json!(self.party_id)),
+                ("partyId" | "invitingPartyId", _) => Some(json!(self.party_id)),
                 ("actorId", _) => Some(json!(self.pa.id)),
                 ("targetName", _) => Some(json!(self.pc.name)),
                 ("playerIds" | "selectorIds", _) => Some(json!([self.pa.id])),

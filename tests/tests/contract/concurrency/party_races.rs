@@ -35,7 +35,7 @@ pub(super) async fn party_of(env: &Env, players: &[&CreatedPlayer]) -> Uuid {
         invite(env, players[0], member).await;
         env.party(member)
             .accept_party_invite()
-            .party_id(id)
+            .inviting_party_id(id)
             .await
             .expect("joined");
     }
@@ -43,7 +43,7 @@ pub(super) async fn party_of(env: &Env, players: &[&CreatedPlayer]) -> Uuid {
 }
 
 pub(super) fn accept_invite_task(client: party::Client, party: Uuid) -> BoxFuture<'static, Answer> {
-    async move { answer!(client.accept_party_invite().party_id(party).await) }.boxed()
+    async move { answer!(client.accept_party_invite().inviting_party_id(party).await) }.boxed()
 }
 
 pub(super) fn leave_task(client: party::Client) -> BoxFuture<'static, Answer> {
@@ -52,8 +52,8 @@ pub(super) fn leave_task(client: party::Client) -> BoxFuture<'static, Answer> {
 
 pub(super) fn selection() -> LobbySelectionBody {
     LobbySelectionBody {
-        target_kind: "minigame".into(),
-        target_id: "ffa".into(),
+        target_kind: "minigame".parse().expect("a non-blank kind"),
+        target_id: "ffa".parse().expect("a non-blank id"),
         display_name: None,
         server_address: None,
         minigame: None,

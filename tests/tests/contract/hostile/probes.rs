@@ -9,8 +9,12 @@ pub(super) fn sample(op: &Op, seed: &Seed, name: &str, schema: &Value, loc: Opti
     if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
         return first.clone();
     }
+    // A combinator beside `properties` states a rule across them (the "`targetId` or
+    // `targetName`" `anyOf`); every property sampled satisfies its first branch.
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema[key].as_array().and_then(|b| b.first()) {
+        if let Some(first) = schema[key].as_array().and_then(|b| b.first())
+            && schema.get("properties").is_none()
+        {
             return sample(op, seed, name, first, loc);
         }
     }
@@ -38,7 +42,7 @@ pub(super) fn sample(op: &Op, seed: &Seed, name: &str, schema: &Value, loc: Opti
             Some("uuid") => json!(match name {
                 "actorId" | "playerIds" => seed.player_self.as_str(),
                 "targetId" if loc == Some(Loc::Path) => seed.player_blocked.as_str(),
-                "partyId" => seed.inviting_party.as_str(),
+                "partyId" | "invitingPartyId" => seed.inviting_party.as_str(),
                 _ => seed.player_friend.as_str(),
             }),
             Some("date-time") => json!("2024-01-01T00:00:00Z"),

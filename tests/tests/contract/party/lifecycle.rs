@@ -366,13 +366,13 @@ async fn invites_expire_with_the_world_clock() {
     );
     let bea = w.party(&p[1]);
     expect_error(
-        bea.accept_party_invite().party_id(party_id).await,
+        bea.accept_party_invite().inviting_party_id(party_id).await,
         410,
         "INVITE_EXPIRED",
         INVITE_EXPIRED,
     );
     expect_error(
-        bea.decline_party_invite().party_id(party_id).await,
+        bea.decline_party_invite().inviting_party_id(party_id).await,
         410,
         "INVITE_EXPIRED",
         INVITE_EXPIRED,

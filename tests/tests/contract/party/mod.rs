@@ -78,7 +78,7 @@ impl World {
     async fn accept(&self, player: &CreatedPlayer, invite: &PartyInvite) -> PartyOverview {
         self.party(player)
             .accept_party_invite()
-            .party_id(invite.party_id.expect("partyId"))
+            .inviting_party_id(invite.party_id.expect("partyId"))
             .await
             .expect("invite accepted")
     }
@@ -110,8 +110,8 @@ fn actor(player: &CreatedPlayer) -> ServerActorBody {
 
 fn round_based_selection() -> LobbySelectionBody {
     LobbySelectionBody {
-        target_kind: "minigame".into(),
-        target_id: "ffa-ragemode-round".into(),
+        target_kind: "minigame".parse().expect("a non-blank kind"),
+        target_id: "ffa-ragemode-round".parse().expect("a non-blank id"),
         display_name: Some("FFA RageMode Round".into()),
         server_address: Some("uebliche.games".into()),
         minigame: Some(MinigameInfo {
@@ -163,4 +163,5 @@ macro_rules! member_ids {
 // After `member_ids!`: macros are in scope textually.
 mod lifecycle;
 mod refusals;
+mod schema_rules;
 mod server_routes;

@@ -41,7 +41,7 @@ async fn server_routes_act_for_the_actor_under_the_same_rules() {
     let party_id = invite.party_id.expect("partyId");
     let joined = server
         .server_accept_party_invite()
-        .party_id(party_id)
+        .inviting_party_id(party_id)
         .body(actor(&p[1]))
         .await
         .expect("accept");
@@ -58,7 +58,7 @@ async fn server_routes_act_for_the_actor_under_the_same_rules() {
         .expect("any member invites");
     server
         .server_decline_party_invite()
-        .party_id(party_id)
+        .inviting_party_id(party_id)
         .body(actor(&p[2]))
         .await
         .expect("decline");
@@ -127,7 +127,7 @@ async fn server_routes_act_for_the_actor_under_the_same_rules() {
     expect_error(
         server
             .server_accept_party_invite()
-            .party_id(party_id)
+            .inviting_party_id(party_id)
             .body(actor(&p[2]))
             .await,
         404,
@@ -137,7 +137,7 @@ async fn server_routes_act_for_the_actor_under_the_same_rules() {
     expect_error(
         server
             .server_decline_party_invite()
-            .party_id(party_id)
+            .inviting_party_id(party_id)
             .body(actor(&p[2]))
             .await,
         404,
@@ -193,13 +193,13 @@ async fn server_routes_answer_unknown_actors_and_bad_credentials() {
             .map(drop),
         server
             .server_accept_party_invite()
-            .party_id(party_id)
+            .inviting_party_id(party_id)
             .body(actor(&ghost))
             .await
             .map(drop),
         server
             .server_decline_party_invite()
-            .party_id(party_id)
+            .inviting_party_id(party_id)
             .body(actor(&ghost))
             .await
             .map(drop),

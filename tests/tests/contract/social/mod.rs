@@ -15,6 +15,7 @@ use std::time::Duration;
 mod by_id;
 mod moderation;
 mod requests;
+mod schema_rules;
 mod server_routes;
 mod views;
 

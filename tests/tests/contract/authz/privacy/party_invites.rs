@@ -29,7 +29,7 @@ async fn a_party_and_its_invites_are_private_to_the_party() {
         .party_id
         .expect("party id");
     m.accept_party_invite()
-        .party_id(party_id)
+        .inviting_party_id(party_id)
         .await
         .expect("joined");
     l.invite_to_party()
@@ -37,8 +37,8 @@ async fn a_party_and_its_invites_are_private_to_the_party() {
         .await
         .expect("invite");
     let selection = || LobbySelectionBody {
-        target_kind: "minigame".into(),
-        target_id: "ffa".into(),
+        target_kind: "minigame".parse().expect("a non-blank kind"),
+        target_id: "ffa".parse().expect("a non-blank id"),
         display_name: None,
         server_address: None,
         minigame: None,
@@ -51,13 +51,13 @@ async fn a_party_and_its_invites_are_private_to_the_party() {
     assert!(seen.party.is_none() && seen.invites.is_empty(), "{seen:?}");
     // Nor can he take the invitee's invite.
     expect_error(
-        o.accept_party_invite().party_id(party_id).await,
+        o.accept_party_invite().inviting_party_id(party_id).await,
         404,
         "NOT_FOUND",
         INVITE_NOT_FOUND,
     );
     expect_error(
-        o.decline_party_invite().party_id(party_id).await,
+        o.decline_party_invite().inviting_party_id(party_id).await,
         404,
         "NOT_FOUND",
         INVITE_NOT_FOUND,

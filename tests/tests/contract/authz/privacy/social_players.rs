@@ -23,19 +23,19 @@ async fn a_friend_request_is_seen_and_answered_only_by_its_two_players() {
     // Bob, a third player, cannot see it, nor accept, decline or cancel it by id.
     assert_eq!(requests(&b).await, (vec![], vec![]), "bob sees nothing");
     expect_error(
-        b.accept_social_friend_request().id(&id).await,
+        b.accept_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
     expect_error(
-        b.decline_social_friend_request().id(&id).await,
+        b.decline_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
     expect_error(
-        b.cancel_social_friend_request().id(&id).await,
+        b.cancel_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
@@ -64,13 +64,13 @@ async fn a_friend_request_is_seen_and_answered_only_by_its_two_players() {
     );
     // The sender cannot answer her own request in the recipient's place.
     expect_error(
-        a.accept_social_friend_request().id(&id).await,
+        a.accept_social_friend_request().id(id.as_str()).await,
         403,
         "FORBIDDEN",
         ONLY_RECIPIENT_ACCEPTS,
     );
     expect_error(
-        a.decline_social_friend_request().id(&id).await,
+        a.decline_social_friend_request().id(id.as_str()).await,
         403,
         "FORBIDDEN",
         ONLY_RECIPIENT_DECLINES,
@@ -88,13 +88,13 @@ async fn a_friend_request_is_seen_and_answered_only_by_its_two_players() {
     // Once expired, bob still learns nothing (404, not the owners' 410).
     env.advance(Duration::from_secs(7 * 24 * 3600 + 1)).await;
     expect_error(
-        b.accept_social_friend_request().id(&id).await,
+        b.accept_social_friend_request().id(id.as_str()).await,
         404,
         "NOT_FOUND",
         REQUEST_NOT_FOUND,
     );
     expect_error(
-        c.accept_social_friend_request().id(&id).await,
+        c.accept_social_friend_request().id(id.as_str()).await,
         410,
         "REQUEST_EXPIRED",
         EXPIRED,
@@ -317,7 +317,7 @@ async fn server_routes_act_only_for_the_actor_they_name() {
     expect_error(
         parties
             .server_accept_party_invite()
-            .party_id(alices_party)
+            .inviting_party_id(alices_party)
             .body(ServerActorBody { actor_id: bob.id })
             .await,
         404,
@@ -327,7 +327,7 @@ async fn server_routes_act_only_for_the_actor_they_name() {
     expect_error(
         parties
             .server_decline_party_invite()
-            .party_id(alices_party)
+            .inviting_party_id(alices_party)
             .body(ServerActorBody { actor_id: bob.id })
             .await,
         404,

@@ -3484,12 +3484,12 @@ let response = client.leave_party()
     }
     /**Stream the caller's party snapshot over WebSocket
 
-WebSocket endpoint. The first text frame is the full `PartyOverview` snapshot (the same shape as `GET /v1/social/party`); after that a frame is sent only when the snapshot changed (party membership, lobby or pending invites). Pushes are driven by the mutations themselves; a slow reader receives the latest snapshot, never a growing queue.
+WebSocket endpoint. The first text frame is the full `PartyOverview` snapshot (the same shape as `GET /v1/social/party`); after that a frame is sent only when the snapshot changed (party membership, lobby or pending invites). Pushes are driven by the mutations themselves; a slow reader receives the latest snapshot, never a growing queue. Answers before the upgrade, in this order: `401` (no valid token), `400` (`interval` not an `int32`), then `426` when the request is not a WebSocket handshake (a plain HTTP GET). Only a valid handshake gets the `101`.
 
 Sends a `GET` request to `/v1/social/party/live`
 
 Arguments:
-- `interval`: Seconds; bounds how often changes may be coalesced into one frame and how often a keep-alive ping is sent. Clamped server-side to [1, 60]; an out-of-range value is clamped, not rejected. When absent the server uses its own default.
+- `interval`: Seconds; bounds how often changes may be coalesced into one frame and how often a keep-alive ping is sent. Clamped server-side to [1, 60]; an `int32` outside that range is clamped, not rejected (one that is not an `int32` is `400`). When absent the server uses its own default.
 ```ignore
 let response = client.party_live()
     .interval(interval)
@@ -4301,7 +4301,21 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 101u16 => ResponseValue::upgrade(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                426u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

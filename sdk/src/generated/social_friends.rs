@@ -4089,6 +4089,10 @@ headers, the subprotocol `Sec-WebSocket-Protocol: uebliche-bearer.<token>` with 
 token unpadded base64url-encoded; the server then echoes that subprotocol in the
 handshake. Bad auth answers 401 before the upgrade.
 
+Answers before the upgrade, in this order: `401` (no valid token), `403` (missing
+permission), `400` (`interval` not an `int32`), then `426` when the request is not a
+WebSocket handshake (a plain HTTP GET). Only a valid handshake gets the `101`.
+
 
 Sends a `GET` request to `/v1/social/friends/live`
 
@@ -4939,6 +4943,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                426u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

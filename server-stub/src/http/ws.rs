@@ -2,6 +2,13 @@
 //!
 //! The service decides who may subscribe to what (its live trait method answers a
 //! [`LiveFeed`] or its own error); this module does the rest, for every live operation alike:
+//! - order of the answers before an upgrade: the service's own refusals first (auth `401`,
+//!   permission `403`, bad parameters `400`: a handshake is judged on its credentials whether
+//!   or not it could upgrade), then fault rules, then the handshake itself: a request that is
+//!   not a WebSocket handshake (no `Connection: upgrade`/`Upgrade: websocket`, no
+//!   `Sec-WebSocket-Key`, a version other than 13) gets the service's [`LiveFeed::refusal`]
+//!   (`426` in the service's error shape) with `Upgrade: websocket` and
+//!   `Sec-WebSocket-Version: 13`, never axum's plain-text rejection;
 //! - fault rules (by `operationId`): `status` answers instead of upgrading, `delayMs` delays
 //!   every frame, `reset` drops the socket right after the first frame;
 //! - first frame: the full snapshot; afterwards a frame only when the snapshot changed,
@@ -39,6 +46,9 @@ pub struct LiveFeed {
     pub interval: Duration,
     /// The subprotocol to echo, when the client authenticated through one.
     pub protocol: Option<String>,
+    /// The answer when the request is not a WebSocket handshake (the service's documented
+    /// `426`); `Upgrade: websocket` and `Sec-WebSocket-Version: 13` are added to it.
+    pub refusal: StubError,
 }
 
 /// Handles a live operation: the service's `authorize` sees the request and its checked
@@ -98,7 +108,13 @@ where
             .read_buffer_size(4 * 1024)
             .max_message_size(64 * 1024)
             .max_frame_size(64 * 1024),
-        Err(rejection) => return respond(rejection.into_response()),
+        Err(_) => {
+            let refusal = feed
+                .refusal
+                .with_header("upgrade", "websocket")
+                .with_header("sec-websocket-version", "13");
+            return respond(refusal.into_response());
+        }
     };
     let upgrade = match feed.protocol {
         Some(protocol) => upgrade.protocols([protocol]),

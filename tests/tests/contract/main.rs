@@ -17,6 +17,7 @@ mod friends_reads;
 mod friends_writes;
 mod hostile;
 mod live;
+mod live_refusals;
 mod paging;
 mod party;
 mod regressions;

@@ -74,8 +74,9 @@ fn live_token(ctx: &RequestContext) -> (Option<String>, Option<String>) {
 /// A live operation's grant: auth by `Authorization: Bearer <player token>` or
 /// `Sec-WebSocket-Protocol: uebliche-bearer.<unpadded base64url token>` (echoed back); bad or
 /// missing → `401` before the upgrade; `permission`, when given, must be allowed (`403`).
-/// `interval` (seconds, clamped to 1–60, default 30) is the keep-alive ping period; an invalid
-/// one is `400` where the document says so, else the default.
+/// `interval` (seconds, clamped to 1–60, default 30) is the keep-alive ping period; one that is
+/// not an `int32` (or given twice) is `400 INVALID_INPUT`. A request that passes these but is
+/// not a WebSocket handshake gets the grant's `refusal`: `426 UPGRADE_REQUIRED`.
 pub(crate) fn live_feed(
     ctx: &RequestContext,
     params: Result<serde_json::Map<String, Value>, Invalid>,
@@ -101,15 +102,13 @@ pub(crate) fn live_feed(
             .get("interval")
             .and_then(Value::as_i64)
             .map_or(30, |seconds| seconds.clamp(1, 60) as u64),
-        Err(_) if crate::spec::documents_status(ctx.spec, ctx.operation, 400) => {
-            return Err(ctx.named_error(StatusCode::BAD_REQUEST, "INVALID_INPUT"));
-        }
-        Err(_) => 30,
+        Err(_) => return Err(ctx.named_error(StatusCode::BAD_REQUEST, "INVALID_INPUT")),
     };
     Ok(LiveFeed {
         topic,
         key: player,
         interval: Duration::from_secs(seconds),
         protocol,
+        refusal: ctx.named_error(StatusCode::UPGRADE_REQUIRED, "UPGRADE_REQUIRED"),
     })
 }

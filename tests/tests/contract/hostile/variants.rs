@@ -9,11 +9,6 @@ pub(super) fn variants(ops: &[Op], seed: &Seed, cursors: &Cursors) -> Vec<Probe>
         let valid = valid_probe(index, op, seed);
         universal(op, &valid, &mut all);
         credentials(op, &valid, &mut all);
-        if op.live && !op.documents(400) {
-            // `party_live` documents no input error: its `interval` is clamped or ignored,
-            // never rejected (party.yaml, server-stub/README.md "Live streams").
-            continue;
-        }
         let has_input = op.body.is_some() || op.params.iter().any(|p| !p.injected);
         if has_input {
             assert!(

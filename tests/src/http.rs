@@ -40,6 +40,26 @@ impl Env {
     }
 }
 
+impl Env {
+    /// A raw `GET` (with the user's cookie, if any) whose answer must be a success: its JSON
+    /// body exactly as the service wrote it (no SDK decoding, so nulls and unknown keys stay).
+    ///
+    /// # Panics
+    /// On a non-2xx answer or a body that is not JSON.
+    pub async fn raw_get_json(
+        &self,
+        service: &str,
+        path_and_query: &str,
+        user: Option<&CreatedUser>,
+    ) -> Value {
+        let response = self.raw_get(service, path_and_query, user).await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("a JSON answer");
+        assert!(status.is_success(), "{path_and_query}: {status} {body}");
+        body
+    }
+}
+
 /// Reads a raw error response: status, first code and message, and the `x-csrf-token` header.
 pub async fn raw_error(response: reqwest::Response) -> (u16, i64, String, Option<String>) {
     let status = response.status().as_u16();

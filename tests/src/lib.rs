@@ -7,6 +7,7 @@ pub mod actors;
 pub mod assert;
 pub mod env;
 pub mod http;
+pub mod schema;
 pub mod shape;
 
 /// What most suites import at once.

@@ -50,24 +50,19 @@ fn capture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-async fn json_of(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.expect("a JSON answer");
-    assert!(status.is_success(), "{status}: {body}");
-    body
-}
-
 async fn get(env: &Env, path: &str, user: Option<&CreatedUser>) -> Value {
-    json_of(env.raw_get("friends", path, user).await).await
+    env.raw_get_json("friends", path, user).await
 }
 
 async fn post(env: &Env, path: &str, user: &CreatedUser, body: Value) -> Value {
     let csrf = env.csrf(user).await;
-    json_of(
-        env.raw_post("friends", path, Some(user), Some(&csrf), body)
-            .await,
-    )
-    .await
+    let response = env
+        .raw_post("friends", path, Some(user), Some(&csrf), body)
+        .await;
+    let status = response.status();
+    let body: Value = response.json().await.expect("a JSON answer");
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
 }
 
 fn same(name: &str, actual: &Value) {
@@ -94,7 +89,7 @@ fn every_capture_is_compared_or_excused() {
     assert_eq!(files.len(), COMPARED.len() + NOT_COMPARED.len());
 }
 
-/// A signed-in user with two friends (one online), each friend with one mutual friend.
+/// A signed-in user with three friends, the first of them online.
 async fn user_with_friends(env: &Env) -> (CreatedUser, Vec<CreatedUser>) {
     let me = env.user("me").await;
     let friends = env.users("friend", 3).await;

@@ -32,13 +32,7 @@ async fn post_raw(
 }
 
 async fn get_json(env: &Env, path: &str, user: Option<&CreatedUser>) -> Value {
-    let response = env.raw_get("friends", path, user).await;
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-    response.json().await.expect("JSON")
+    env.raw_get_json("friends", path, user).await
 }
 
 fn keys(value: &Value) -> Vec<&str> {

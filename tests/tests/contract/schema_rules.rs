@@ -5,24 +5,9 @@
 //! `social/` and `party/`.
 
 use contract_tests::prelude::*;
+use contract_tests::schema::{body as body_schema, parameter as parameter_schema};
 use serde_json::{Value, json};
 use social_stub::spec;
-
-/// The request body schema of an operation, from the stub's index of the documents.
-fn body_schema(document: &str, operation: &str) -> &'static Value {
-    let op = spec::operation(document, operation).expect("operation in the index");
-    &op.body.as_ref().expect("the operation takes a body").1
-}
-
-/// A query parameter's schema.
-fn parameter_schema(document: &str, operation: &str, name: &str) -> &'static Value {
-    let op = spec::operation(document, operation).expect("operation in the index");
-    &op.params
-        .iter()
-        .find(|p| p.name == name)
-        .expect("the parameter")
-        .schema
-}
 
 /// Friends v1: `following-exists` takes at most 100 ids (`maxItems`, answered 400 code 0).
 #[tokio::test]

@@ -5,13 +5,10 @@
 
 use super::*;
 use serde_json::{Value, json};
-use social_stub::spec::{check, operation};
+use social_stub::spec::check;
 
 fn body_schema(id: &str) -> &'static Value {
-    &operation("party", id)
-        .and_then(|op| op.body.as_ref())
-        .expect("the operation has a body")
-        .1
+    contract_tests::schema::body("party", id)
 }
 
 #[test]

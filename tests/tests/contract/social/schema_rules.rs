@@ -4,16 +4,13 @@
 //! answers it with the documented error and message.
 
 use super::*;
-use social_stub::spec::{check, operation};
+use social_stub::spec::check;
 
 const BODY_RULE: &str = "targetId or targetName is required.";
 const SERVER_BODY_RULE: &str = "actorId and targetId or targetName are required.";
 
 fn body_schema(id: &str) -> &'static Value {
-    &operation("social-friends", id)
-        .and_then(|op| op.body.as_ref())
-        .expect("the operation has a body")
-        .1
+    contract_tests::schema::body("social-friends", id)
 }
 
 #[test]
@@ -50,18 +47,18 @@ fn the_schema_refuses_a_body_without_a_target() {
 
 #[test]
 fn the_schema_refuses_a_request_id_that_is_not_24_hex() {
-    let op = operation("social-friends", "accept_social_friend_request").expect("indexed");
-    let id = op.params.iter().find(|p| p.name == "id").expect("id");
-    assert!(check(&json!("0123456789abcdef01234567"), &id.schema, "").is_ok());
+    let id =
+        contract_tests::schema::parameter("social-friends", "accept_social_friend_request", "id");
+    assert!(check(&json!("0123456789abcdef01234567"), id, "").is_ok());
     assert!(
-        check(&json!("0123456789ABCDEF01234567"), &id.schema, "").is_ok(),
+        check(&json!("0123456789ABCDEF01234567"), id, "").is_ok(),
         "either case"
     );
     assert!(
-        check(&json!("0123456789abcdef0123456"), &id.schema, "").is_err(),
+        check(&json!("0123456789abcdef0123456"), id, "").is_err(),
         "23"
     );
-    assert!(check(&json!("0123456789abcdef0123456g"), &id.schema, "").is_err());
+    assert!(check(&json!("0123456789abcdef0123456g"), id, "").is_err());
 }
 
 #[tokio::test]

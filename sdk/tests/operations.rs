@@ -1,6 +1,6 @@
-//! Derives the operation list from `openapi/*.yaml` and proves each operation is a method of
-//! its service's generated `Client` (read from the generated source with `syn`; the
-//! freshness test in `xtask` proves that source matches the documents).
+//! Derives the operation list from `openapi/*.yaml` (live companions included) and proves
+//! each operation is a method of its service's generated `Client` (read from the generated
+//! source with `syn`; the freshness test in `xtask` proves that source matches the documents).
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,14 +18,19 @@ fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// The operations of `<stem>.yaml` and of its live companion `<stem>.live.yaml`, if any.
 fn operation_ids(stem: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join(format!("openapi/{stem}.yaml"))).expect("spec");
-    let spec: Value = serde_yaml_ng::from_str(&text).expect("yaml");
     let mut ids = Vec::new();
-    for item in spec["paths"].as_object().expect("paths").values() {
-        for (key, op) in item.as_object().expect("path item") {
-            if key != "parameters" {
-                ids.push(op["operationId"].as_str().expect("operationId").to_owned());
+    for file in [format!("{stem}.yaml"), format!("{stem}.live.yaml")] {
+        let Ok(text) = std::fs::read_to_string(root().join("openapi").join(file)) else {
+            continue;
+        };
+        let spec: Value = serde_yaml_ng::from_str(&text).expect("yaml");
+        for item in spec["paths"].as_object().expect("paths").values() {
+            for (key, op) in item.as_object().expect("path item") {
+                if key != "parameters" {
+                    ids.push(op["operationId"].as_str().expect("operationId").to_owned());
+                }
             }
         }
     }

@@ -50,11 +50,23 @@ fn services() -> Router {
 pub fn app(stub: Arc<Stub>) -> Router {
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
     for service in SERVICES {
-        let spec = service.spec;
-        router = router.route(
-            &format!("/openapi/{}.yaml", service.spec_name),
-            get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec) }),
-        );
+        let documents = [
+            (format!("{}.yaml", service.spec_name), Some(service.spec)),
+            (
+                crate::spec::companion::companion_file(service.spec_name),
+                service.live_spec,
+            ),
+        ];
+        for (file, text) in documents {
+            if let Some(text) = text {
+                router = router.route(
+                    &format!("/openapi/{file}"),
+                    get(
+                        move || async move { ([(header::CONTENT_TYPE, "application/yaml")], text) },
+                    ),
+                );
+            }
+        }
     }
     let services = services();
     router

@@ -8,6 +8,9 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::path::Path;
 
+#[path = "../../server-stub/src/spec/companion.rs"]
+pub mod companion;
+
 /// HTTP methods an OpenAPI path item may hold, in document order.
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -58,13 +61,23 @@ impl Operation<'_> {
     }
 }
 
+fn read_yaml(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_yaml_ng::from_str(&text).with_context(|| format!("parsing {} as YAML", path.display()))
+}
+
 impl Spec {
-    /// Reads and parses a YAML document.
+    /// Reads and parses a YAML document, merged with its companion `<stem>.live.yaml` when
+    /// one lies beside it (the service's WebSocket operations; see [`companion`]).
     pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let raw: Value = serde_yaml_ng::from_str(&text)
-            .with_context(|| format!("parsing {} as YAML", path.display()))?;
+        let mut raw = read_yaml(path)?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let live = path.with_file_name(companion::companion_file(stem));
+        if live.exists() {
+            companion::merge(&mut raw, stem, read_yaml(&live)?)
+                .map_err(|e| anyhow::anyhow!("merging {}: {e}", live.display()))?;
+        }
         let version = raw.get("openapi").and_then(Value::as_str).unwrap_or("");
         if !version.starts_with("3.0.") {
             bail!(

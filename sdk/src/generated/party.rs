@@ -3270,8 +3270,9 @@ pub mod types {
 /**Client for Party API
 
 Parties of uuid players on uebliche.games: membership, invites, the shared lobby (selection,
-selectors, ready states, launch signal) and a live snapshot stream. Source: seed 002 (Party
-part) and BEHAVIOR.md ("Social friends and party").
+selectors, ready states, launch signal). Its live snapshot stream (a WebSocket) is described
+in the companion document `party.live.yaml`. Source: seed 002 (Party part) and BEHAVIOR.md
+("Social friends and party").
 
 **Auth.** User routes (`/v1/social/party...`) take `Authorization: Bearer <player token>`
 (`playerBearer`) and act for that player. Server routes (`/v1/social/party/server...`) take

@@ -3888,8 +3888,9 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Social Friends API
 
-Friend links, friend requests, blocks, reports, live friend snapshots and the server-side
-friends routes of the uebliche.games Public API. Players are identified by uuid; friend
+Friend links, friend requests, blocks, reports and the server-side friends routes of the
+uebliche.games Public API; its live friend snapshots (a WebSocket) are described in the
+companion document `social-friends.live.yaml`. Players are identified by uuid; friend
 requests by 24-hex object ids.
 
 **Auth.** User routes take `Authorization: Bearer <player token>` (`playerBearer`). Server

@@ -109,7 +109,7 @@ static INDEX: LazyLock<Index> = LazyLock::new(build_index);
 static DOCS: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
     SERVICES
         .iter()
-        .filter_map(|service| match serde_yaml_ng::from_str::<Value>(service.spec) {
+        .filter_map(|service| match parse(service) {
             Ok(doc) => Some((service.spec_name, doc)),
             Err(error) => {
                 tracing::error!(spec = service.spec_name, %error, "embedded document does not parse");
@@ -118,6 +118,16 @@ static DOCS: LazyLock<Vec<(&'static str, Value)>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// A service's document, merged with its companion.
+fn parse(service: &super::Service) -> Result<Value, String> {
+    let mut doc = serde_yaml_ng::from_str::<Value>(service.spec).map_err(|e| e.to_string())?;
+    if let Some(live) = service.live_spec {
+        let live = serde_yaml_ng::from_str::<Value>(live).map_err(|e| e.to_string())?;
+        super::companion::merge(&mut doc, service.spec_name, live)?;
+    }
+    Ok(doc)
+}
 
 /// Every document's named schemas, resolved: `(spec, component) → schema`.
 static COMPONENTS: LazyLock<HashMap<(&'static str, String), Value>> = LazyLock::new(|| {

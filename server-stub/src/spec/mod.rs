@@ -3,6 +3,7 @@
 //! checked against them. The bottom layer: it knows no HTTP server, no world and no service.
 
 mod check;
+pub mod companion;
 mod complete;
 mod index;
 mod input;
@@ -30,6 +31,9 @@ pub struct Service {
     pub spec_name: &'static str,
     /// The document's text.
     pub spec: &'static str,
+    /// The text of its companion `<spec_name>.live.yaml` (its WebSocket operations), if any:
+    /// the stub reads the two as one document ([`companion::merge`]).
+    pub live_spec: Option<&'static str>,
 }
 
 /// The five services, in README order.
@@ -38,26 +42,31 @@ pub const SERVICES: &[Service] = &[
         prefix: "/friends",
         spec_name: "friends",
         spec: include_str!("../../../openapi/friends.yaml"),
+        live_spec: None,
     },
     Service {
         prefix: "/contacts",
         spec_name: "contacts",
         spec: include_str!("../../../openapi/contacts.yaml"),
+        live_spec: None,
     },
     Service {
         prefix: "/roster",
         spec_name: "roster",
         spec: include_str!("../../../openapi/roster.yaml"),
+        live_spec: None,
     },
     Service {
         prefix: "/social",
         spec_name: "social-friends",
         spec: include_str!("../../../openapi/social-friends.yaml"),
+        live_spec: Some(include_str!("../../../openapi/social-friends.live.yaml")),
     },
     Service {
         prefix: "/party",
         spec_name: "party",
         spec: include_str!("../../../openapi/party.yaml"),
+        live_spec: Some(include_str!("../../../openapi/party.live.yaml")),
     },
 ];
 

@@ -38,18 +38,31 @@ async fn stub_reports_healthy_and_serves_every_spec() {
         .await
         .expect("healthz");
     assert_eq!(health.status(), 200);
+    let mut companions = 0;
     for service in social_stub::SERVICES {
-        let url = format!("{}/openapi/{}.yaml", stub.url(), service.spec_name);
-        let body = http
-            .get(&url)
-            .send()
-            .await
-            .expect("spec")
-            .text()
-            .await
-            .expect("text");
-        assert_eq!(body, service.spec, "{url} serves the document as-is");
+        let documents = [
+            (format!("{}.yaml", service.spec_name), Some(service.spec)),
+            (
+                format!("{}.live.yaml", service.spec_name),
+                service.live_spec,
+            ),
+        ];
+        for (file, text) in documents {
+            let url = format!("{}/openapi/{file}", stub.url());
+            let response = http.get(&url).send().await.expect("spec");
+            let Some(text) = text else {
+                assert_eq!(response.status(), 404, "{url}: no companion document");
+                continue;
+            };
+            companions += usize::from(file.ends_with(".live.yaml"));
+            let body = response.text().await.expect("text");
+            assert_eq!(body, text, "{url} serves the document as-is");
+        }
     }
+    assert_eq!(
+        companions, 2,
+        "social-friends and party have live companions"
+    );
 }
 
 #[tokio::test]
@@ -67,4 +80,35 @@ async fn unknown_world_is_a_404_through_the_sdk() {
         "{error:?}"
     );
     assert!(!error.is_retryable());
+}
+
+/// What an HTTP tool reads (`<stem>.yaml`) holds only operations it can send: the WebSocket
+/// operations are in the live companions, and the stub's index holds both, merged.
+#[test]
+fn websocket_operations_live_in_the_companion_documents() {
+    for service in social_stub::SERVICES {
+        let main: serde_json::Value = serde_yaml_ng::from_str(service.spec).expect("yaml");
+        assert!(
+            !service.spec.contains("x-dropshot-websocket"),
+            "{}.yaml holds a WebSocket operation",
+            service.spec_name
+        );
+        assert!(main["paths"].is_object(), "{}", service.spec_name);
+        let Some(live) = service.live_spec else {
+            continue;
+        };
+        let live: serde_json::Value = serde_yaml_ng::from_str(live).expect("yaml");
+        for item in live["paths"].as_object().expect("paths").values() {
+            let op = &item["get"];
+            assert!(op.get("x-dropshot-websocket").is_some(), "{op}");
+            let id = op["operationId"].as_str().expect("id");
+            let merged = social_stub::spec::operation(service.spec_name, id).expect("merged");
+            let error = "/responses/401/content/application~1json/schema/properties/error";
+            assert!(
+                merged.raw.pointer(error).is_some(),
+                "{id}: its `ErrorBody` reference resolves in the merged document"
+            );
+            assert!(!merged.raw.to_string().contains(".yaml#"), "{id}");
+        }
+    }
 }

@@ -121,3 +121,34 @@ async fn the_stub_answers_the_documented_errors() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_server_invite_route_answers_the_either_rule() {
+    let env = World::new().await;
+    let lead = env.player("lead").await;
+    env.world.register_server(SERVER).await.expect("server");
+    let party = env.party(&lead).create_party().await.expect("party");
+    assert!(party.party.is_some());
+    for body in [
+        format!(r#"{{"actorId":"{}"}}"#, lead.id),
+        format!(r#"{{"actorId":"{}","targetName":"  "}}"#, lead.id),
+    ] {
+        let response = env
+            .http
+            .post(env.url("party", "/v1/social/party/server/invites"))
+            .bearer_auth(SECRET)
+            .header("x-server-id", SERVER)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let answer: Value = response.json().await.expect("json");
+        assert_eq!(
+            answer,
+            json!({"error": "INVALID_INPUT", "message": "Either targetId or targetName is required."}),
+            "{body}"
+        );
+    }
+}

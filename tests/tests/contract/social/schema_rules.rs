@@ -124,3 +124,41 @@ async fn the_stub_answers_the_documented_errors() {
         json!({"error": "INVALID_INPUT", "message": SERVER_BODY_RULE})
     );
 }
+
+/// The `RequestId` pattern takes either case (`[0-9a-fA-F]`), and so does the stub: an
+/// upper-case spelling of a request's id names the same request.
+#[tokio::test]
+async fn a_request_id_in_upper_case_names_the_same_request() {
+    let env = Social::new().await;
+    let alice = env.player("alice").await;
+    let bob = env.player("bob").await;
+    let sent = send(&env.client(&alice), &bob).await.expect("sent");
+    let id = sent.id.expect("the request's id");
+    let upper = id.to_uppercase();
+    assert!(
+        check(
+            &json!(upper),
+            contract_tests::schema::parameter(
+                "social-friends",
+                "accept_social_friend_request",
+                "id"
+            ),
+            ""
+        )
+        .is_ok()
+    );
+    let (status, answer) = env
+        .raw(
+            reqwest::Method::POST,
+            &format!("/v1/social/friends/requests/{upper}/accept"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["id"],
+        json!(id),
+        "the id as the stub writes it: {answer}"
+    );
+}

@@ -50,6 +50,11 @@ pub struct StubConfig {
     /// Roster: how long a pending application lives, in seconds (7 days).
     #[arg(long, default_value_t = 604_800)]
     pub roster_application_ttl_secs: u64,
+    /// Every world's answer cache: how long a stored answer of a pure read may be served, in
+    /// milliseconds (0: no cache). A change of the world ends it at once; the bound is for
+    /// what changes with real time alone (an expiry), so it is short.
+    #[arg(long, default_value_t = 50)]
+    pub answer_cache_max_age_ms: u64,
 }
 
 impl Default for StubConfig {
@@ -68,6 +73,7 @@ impl Default for StubConfig {
             party_max_size: 8,
             party_invite_ttl_secs: 300,
             roster_application_ttl_secs: 604_800,
+            answer_cache_max_age_ms: 50,
         }
     }
 }
@@ -92,6 +98,11 @@ impl StubConfig {
     /// How long a party invite lives.
     pub fn party_invite_ttl(&self) -> chrono::Duration {
         seconds(self.party_invite_ttl_secs)
+    }
+
+    /// How long a cached answer may be served.
+    pub fn answer_cache_max_age(&self) -> Duration {
+        Duration::from_millis(self.answer_cache_max_age_ms)
     }
 
     /// The CSRF token lifetime.

@@ -41,6 +41,8 @@ struct ServerOp {
     output: TokenStream,
     fields: Vec<TokenStream>,
     websocket: bool,
+    /// A `GET` without `x-side-effects`: its answers may come from the world's cache.
+    cacheable: bool,
     /// How the router writes an enveloped success (`x-envelope` documents).
     enveloped: Option<TokenStream>,
 }
@@ -126,7 +128,9 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
             enveloped = Some(wrap);
             outputs.extend(extra);
         }
+        let cacheable = op.method == "GET" && !websocket && op.op.get("x-side-effects").is_none();
         ops.push(ServerOp {
+            cacheable,
             id,
             method: op.method.clone(),
             path: op.path.to_owned(),
@@ -193,13 +197,14 @@ pub fn emit(spec: &Spec, stem: &str, module: &str) -> Result<TokenStream> {
     }
     for op in &ops {
         let name = format_ident!("OP_{}", op.id.to_shouty_snake_case());
-        let (id, success, method) = (&op.id, op.success, &op.method);
+        let (id, success, method, cacheable) = (&op.id, op.success, &op.method, op.cacheable);
         statics.extend(quote! {
             static #name: crate::spec::Operation = crate::spec::Operation {
                 spec: #stem,
                 id: #id,
                 method: #method,
                 success: #success,
+                cacheable: #cacheable,
             };
         });
     }

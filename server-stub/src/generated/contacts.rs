@@ -127,16 +127,19 @@ static OP_GET_USER_TAGS: crate::spec::Operation = crate::spec::Operation {
     id: "get_user_tags",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SET_USER_TAG: crate::spec::Operation = crate::spec::Operation {
     spec: "contacts",
     id: "set_user_tag",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_VALIDATE_USER_TAG: crate::spec::Operation = crate::spec::Operation {
     spec: "contacts",
     id: "validate_user_tag",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };

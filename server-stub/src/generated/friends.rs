@@ -1118,172 +1118,201 @@ static OP_GET_FRIENDS_METADATA: crate::spec::Operation = crate::spec::Operation 
     id: "get_friends_metadata",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_MY_FRIENDS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_my_friends_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_REFRESH_QR_SESSION: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "refresh_qr_session",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_MY_FRIEND_REQUESTS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_my_friend_requests",
     method: "GET",
     success: 200u16,
+    cacheable: false,
 };
 static OP_CHECK_QR_SESSION: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "check_qr_session",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_NEW_FRIEND_REQUESTS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_new_friend_requests_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_MY_TRUSTED_FRIENDS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_my_trusted_friends_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_FOLLOWING_EXISTS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_following_exists",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_PENDING_FRIEND_REQUESTS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_pending_friend_requests_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_DECLINE_ALL_FRIEND_REQUESTS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "decline_all_friend_requests",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_MULTIGET_ARE_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "multiget_are_friends",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_ACCEPT_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "accept_friend_request",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DECLINE_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "decline_friend_request",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_FOLLOW_USER: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "follow_user",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_USER_FOLLOWERS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_followers",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_FOLLOWERS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_followers_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_FOLLOWINGS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_followings",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_FOLLOWINGS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_followings_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_REQUEST_FRIENDSHIP: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "request_friendship",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UNFOLLOW_USER: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "unfollow_user",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UNFRIEND_USER: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "unfriend_user",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_USER_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_FRIENDS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_friends_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_FIND_USER_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "find_user_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_INACTIVE_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_inactive_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_ONLINE_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_online_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_SEARCH_USER_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "search_user_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_FRIEND_STATUSES: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_friend_statuses",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_USER_TRUSTED_FRIENDS_COUNT: crate::spec::Operation = crate::spec::Operation {
     spec: "friends",
     id: "get_user_trusted_friends_count",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };

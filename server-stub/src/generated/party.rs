@@ -639,112 +639,131 @@ static OP_GET_PARTY: crate::spec::Operation = crate::spec::Operation {
     id: "get_party",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_CREATE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "create_party",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DISBAND_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "disband_party",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_INVITE_TO_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "invite_to_party",
     method: "POST",
     success: 201u16,
+    cacheable: false,
 };
 static OP_ACCEPT_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "accept_party_invite",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DECLINE_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "decline_party_invite",
     method: "POST",
     success: 204u16,
+    cacheable: false,
 };
 static OP_LEAVE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "leave_party",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_PARTY_LIVE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "party_live",
     method: "GET",
     success: 101u16,
+    cacheable: false,
 };
 static OP_SET_PARTY_READY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_ready",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SET_PARTY_LOBBY_SELECTION: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_lobby_selection",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SET_PARTY_LOBBY_SELECTORS: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "set_party_lobby_selectors",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_CREATE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_create_party",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_DISBAND_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_disband_party",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SERVER_INVITE_TO_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_invite_to_party",
     method: "POST",
     success: 201u16,
+    cacheable: false,
 };
 static OP_SERVER_ACCEPT_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_accept_party_invite",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_DECLINE_PARTY_INVITE: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_decline_party_invite",
     method: "POST",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SERVER_LEAVE_PARTY: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_leave_party",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_PARTY_LOOKUP: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_party_lookup",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_PARTY_OVERVIEW: crate::spec::Operation = crate::spec::Operation {
     spec: "party",
     id: "server_party_overview",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };

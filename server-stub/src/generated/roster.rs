@@ -1125,132 +1125,154 @@ static OP_ACCEPT_ROSTER_APPLICATION: crate::spec::Operation = crate::spec::Opera
     id: "accept_roster_application",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_ACCEPT_ROSTER_APPLICATION_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "accept_roster_application_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_APPLY_ROSTER_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "apply_roster_friend",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_APPLY_ROSTER_FRIENDS_BATCH: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "apply_roster_friends_batch",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_LIST_ROSTER_APPLICATIONS: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "list_roster_applications",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_BLOCK_ROSTER_USER: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "block_roster_user",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_BLOCK_ROSTER_USER_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "block_roster_user_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_LIST_ROSTER_BLOCKED: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "list_roster_blocked",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_DECLINE_ROSTER_APPLICATION: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "decline_roster_application",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DECLINE_ROSTER_APPLICATION_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "decline_roster_application_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DELETE_ROSTER_FRIEND_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "delete_roster_friend_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DELETE_ROSTER_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "delete_roster_friend",
     method: "DELETE",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UPDATE_ROSTER_FRIEND_EXT: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "update_roster_friend_ext",
     method: "PUT",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UPDATE_ROSTER_FRIEND_EXT_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "update_roster_friend_ext_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_ROSTER_USER_BY_ID: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "get_roster_user_by_id",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_LIST_ROSTER_FRIEND_IDS: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "list_roster_friend_ids",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_LIST_ROSTER_FRIEND_DETAILS: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "list_roster_friend_details",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_ROSTER_MAY_MESSAGE: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "roster_may_message",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_ROSTER_USER_BY_MOBILE: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "get_roster_user_by_mobile",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_GET_ROSTER_USER_BY_NAME: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "get_roster_user_by_name",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_UNBLOCK_ROSTER_USER_VIA_POST: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "unblock_roster_user_via_post",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UNBLOCK_ROSTER_USER: crate::spec::Operation = crate::spec::Operation {
     spec: "roster",
     id: "unblock_roster_user",
     method: "DELETE",
     success: 200u16,
+    cacheable: false,
 };
 /// The `x-envelope` of a success: `{code, data, message: null}`, then each further
 /// field that is set, as the operation's success status.

@@ -734,130 +734,152 @@ static OP_GET_PROFILE_SETTINGS: crate::spec::Operation = crate::spec::Operation 
     id: "get_profile_settings",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_UPDATE_PROFILE_SETTINGS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "update_profile_settings",
     method: "PATCH",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_SOCIAL_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "get_social_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_LIST_BLOCKS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "list_blocks",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_BLOCK_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "block_player",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_UNBLOCK_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "unblock_player",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SOCIAL_FRIENDS_LIVE: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "social_friends_live",
     method: "GET",
     success: 101u16,
+    cacheable: false,
 };
 static OP_REPORT_PLAYER: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "report_player",
     method: "POST",
     success: 201u16,
+    cacheable: false,
 };
 static OP_LIST_SOCIAL_FRIEND_REQUESTS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "list_social_friend_requests",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };
 static OP_SEND_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "send_social_friend_request",
     method: "POST",
     success: 201u16,
+    cacheable: false,
 };
 static OP_CANCEL_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "cancel_social_friend_request",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_ACCEPT_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "accept_social_friend_request",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_DECLINE_SOCIAL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "decline_social_friend_request",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_REMOVE_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_remove_friend",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SERVER_FRIENDS_OVERVIEW: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_friends_overview",
     method: "POST",
     success: 200u16,
+    cacheable: false,
 };
 static OP_SERVER_SEND_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_send_friend_request",
     method: "POST",
     success: 201u16,
+    cacheable: false,
 };
 static OP_SERVER_ACCEPT_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_accept_friend_request",
     method: "POST",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SERVER_CANCEL_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_cancel_friend_request",
     method: "POST",
     success: 204u16,
+    cacheable: false,
 };
 static OP_SERVER_DECLINE_FRIEND_REQUEST: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "server_decline_friend_request",
     method: "POST",
     success: 204u16,
+    cacheable: false,
 };
 static OP_REMOVE_SOCIAL_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "remove_social_friend",
     method: "DELETE",
     success: 204u16,
+    cacheable: false,
 };
 static OP_UPDATE_SOCIAL_FRIEND: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "update_social_friend",
     method: "PATCH",
     success: 200u16,
+    cacheable: false,
 };
 static OP_GET_SOCIAL_USER_FRIENDS: crate::spec::Operation = crate::spec::Operation {
     spec: "social-friends",
     id: "get_social_user_friends",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };

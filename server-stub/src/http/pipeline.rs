@@ -3,8 +3,8 @@
 
 use super::{RawRequest, RequestContext, StubError};
 use crate::spec::{Invalid, Operation};
-use crate::world::Fault;
-use axum::body::Body;
+use crate::world::{Answer, Fault};
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -32,29 +32,7 @@ where
     }
     let response = match fault.and_then(fault_response) {
         Some(faulted) => faulted,
-        None => {
-            let parsed = raw.parse::<I>(op);
-            // Validation was the last reader of the headers: they move, not copy.
-            let ctx = RequestContext {
-                world: raw.world.clone(),
-                stub: raw.stub.clone(),
-                headers: std::mem::take(&mut raw.headers),
-                method: raw.method.clone(),
-                spec: op.spec,
-                operation: op.id,
-                as_set: Default::default(),
-            };
-            match parsed {
-                Err(problem) => invalid(&ctx, &problem).into_response(),
-                Ok(input) => {
-                    let as_set = std::sync::Arc::clone(&ctx.as_set);
-                    match call(ctx, input).await {
-                        Ok(output) => success(op, &output, !RequestContext::is_set(&as_set)),
-                        Err(error) => error.into_response(),
-                    }
-                }
-            }
-        }
+        None => answer(op, &mut raw, invalid, call).await,
     };
     raw.world.log_request(
         op.spec,
@@ -71,26 +49,103 @@ where
     response
 }
 
-/// The success answer; `complete`: fill in what the generated types leave out
-/// ([`crate::spec::complete_response`]).
-fn success<O: Serialize>(op: &Operation, output: &O, complete: bool) -> Response {
+/// Headers no service reads, left out of the answer cache's key: they vary between clients
+/// (and between requests of one client) without changing an answer.
+const UNREAD_HEADERS: &[&str] = &[
+    "user-agent",
+    "accept-encoding",
+    "connection",
+    "keep-alive",
+    "content-length",
+    "traceparent",
+    "tracestate",
+];
+
+/// The answer cache's key of a request: the operation, the path and query, and every header
+/// but [`UNREAD_HEADERS`], as received.
+fn cache_key(op: &Operation, raw: &RawRequest) -> Box<[u8]> {
+    let mut key = Vec::with_capacity(256);
+    key.extend_from_slice(op.id.as_bytes());
+    key.push(0);
+    let target = raw.uri.path_and_query().map_or("", |p| p.as_str());
+    key.extend_from_slice(target.as_bytes());
+    for (name, value) in &raw.headers {
+        if UNREAD_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        key.push(0);
+        key.extend_from_slice(name.as_str().as_bytes());
+        key.push(b':');
+        key.extend_from_slice(value.as_bytes());
+    }
+    key.into_boxed_slice()
+}
+
+/// The answer of a request no fault rule replaced: from the world's answer cache when the
+/// operation is a pure read and nothing changed since its answer was stored, else validated
+/// and computed by the service (and stored, when it may be).
+async fn answer<I, O, Inv, F, Fut>(
+    op: &'static Operation,
+    raw: &mut RawRequest,
+    invalid: Inv,
+    call: F,
+) -> Response
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    Inv: FnOnce(&RequestContext, &Invalid) -> StubError,
+    F: FnOnce(RequestContext, I) -> Fut,
+    Fut: Future<Output = Result<O, StubError>>,
+{
+    let key = (op.cacheable && raw.world.answer_cache_enabled()).then(|| cache_key(op, raw));
+    let generation = raw.world.generation();
+    let started = std::time::Instant::now();
+    if let Some(hit) = key
+        .as_deref()
+        .and_then(|key| raw.world.cached_answer(key, generation))
+    {
+        return json(hit.status, hit.body);
+    }
+    let parsed = raw.parse::<I>(op);
+    // Validation was the last reader of the headers: they move, not copy.
+    let ctx = RequestContext {
+        world: raw.world.clone(),
+        stub: raw.stub.clone(),
+        headers: std::mem::take(&mut raw.headers),
+        method: raw.method.clone(),
+        spec: op.spec,
+        operation: op.id,
+        as_set: Default::default(),
+    };
+    let input = match parsed {
+        Err(problem) => return invalid(&ctx, &problem).into_response(),
+        Ok(input) => input,
+    };
+    let as_set = std::sync::Arc::clone(&ctx.as_set);
+    // A pure read locks the state for reading, cache or not (its locks move no generation).
+    let outcome = match op.cacheable {
+        true => crate::world::reading(call(ctx, input)).await,
+        false => call(ctx, input).await,
+    };
+    let output = match outcome {
+        Ok(output) => output,
+        Err(error) => return error.into_response(),
+    };
     let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
-    let value = serde_json::to_value(output).map(|mut value| {
-        if complete {
-            crate::spec::complete_response(op.spec, op.id, &mut value);
+    match encode(op, &output, !RequestContext::is_set(&as_set)) {
+        Ok(body) => {
+            if let Some(key) = key {
+                let answer = Answer {
+                    status: status.as_u16(),
+                    body: body.clone(),
+                };
+                raw.world.store_answer(key, generation, started, answer);
+            }
+            json(status.as_u16(), body)
         }
-        value
-    });
-    match value.and_then(|value| serde_json::to_vec(&value)) {
-        Ok(bytes) => (
-            status,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            Body::from(bytes),
-        )
-            .into_response(),
         Err(error) => {
             tracing::error!(%error, "a response did not serialise");
             StubError::new(
@@ -100,6 +155,27 @@ fn success<O: Serialize>(op: &Operation, output: &O, complete: bool) -> Response
             .into_response()
         }
     }
+}
+
+/// A JSON answer.
+fn json(status: u16, body: Bytes) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+/// The success body; `complete`: fill in what the generated types leave out
+/// ([`crate::spec::complete_response`]).
+fn encode<O: Serialize>(op: &Operation, output: &O, complete: bool) -> serde_json::Result<Bytes> {
+    let mut value = serde_json::to_value(output)?;
+    if complete {
+        crate::spec::complete_response(op.spec, op.id, &mut value);
+    }
+    serde_json::to_vec(&value).map(Bytes::from)
 }
 
 /// The status answer a fired rule sets, if any (ignoring `reset`).

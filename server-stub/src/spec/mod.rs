@@ -81,6 +81,9 @@ pub struct Operation {
     pub method: &'static str,
     /// Status of the success response.
     pub success: u16,
+    /// A `GET` the document does not mark `x-side-effects`: a pure read, whose answers the
+    /// world may serve from its cache.
+    pub cacheable: bool,
 }
 
 /// Where a parameter goes.

@@ -6,12 +6,14 @@
 //! request and never calls up into a service (live frames come from the [`Topic`] a service
 //! hands the hub).
 
+mod answers;
 mod clock;
 mod faults;
 mod live;
 mod log;
 mod refusal;
 
+pub use answers::{Answer, MAX_ANSWER_BYTES, MAX_ANSWERS, reading};
 pub use faults::{Fault, FaultRule};
 pub use live::Topic;
 pub use log::{LOG_CAPACITY, LoggedRequest};
@@ -21,6 +23,7 @@ use crate::config::StubConfig;
 use crate::roblox::state::RobloxState;
 use crate::roster::state::RosterState;
 use crate::social::state::SocialState;
+use answers::Answers;
 use chrono::{DateTime, Utc};
 use clock::Clock;
 use faults::Faults;
@@ -28,7 +31,7 @@ use live::LiveHub;
 use log::RequestLog;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 use uuid::Uuid;
@@ -189,6 +192,7 @@ pub struct World {
     /// Set by every change a live frame may show (social state, the clock); cleared by
     /// [`publish`](Self::publish).
     dirty: AtomicBool,
+    answers: Answers,
 }
 
 /// The social state, locked for reading (a change goes through
@@ -204,14 +208,18 @@ impl<T> std::ops::Deref for Read<'_, T> {
     }
 }
 
-/// The social state, locked for a change: when the guard goes (the change is complete and
-/// still under the lock), the world is marked dirty, so the next [`World::publish`] renders
-/// it. Marking on release, not on acquire, is what keeps a push from being lost: a publish
-/// that ran between the two would otherwise clear the mark before the change landed.
+/// A service's state, locked for a change: when the guard goes (the change is complete and
+/// still under the lock), the world's generation moves (its cached answers are out of date)
+/// and, for the social state, the world is marked dirty, so the next [`World::publish`]
+/// renders it. Marking on release, not on acquire, is what keeps a push from being lost (a
+/// publish that ran between the two would otherwise clear the mark before the change landed)
+/// and a cached answer from outliving the state it shows (a read that ran between the two
+/// would be stored under the new generation).
 #[derive(Debug)]
 pub struct Write<'a, T> {
     guard: MutexGuard<'a, T>,
-    dirty: &'a AtomicBool,
+    dirty: Option<&'a AtomicBool>,
+    generation: Option<&'a AtomicU64>,
 }
 
 impl<T> std::ops::Deref for Write<'_, T> {
@@ -230,7 +238,12 @@ impl<T> std::ops::DerefMut for Write<'_, T> {
 
 impl<T> Drop for Write<'_, T> {
     fn drop(&mut self) {
-        self.dirty.store(true, Ordering::Release);
+        if let Some(generation) = self.generation {
+            generation.fetch_add(1, Ordering::AcqRel);
+        }
+        if let Some(dirty) = self.dirty {
+            dirty.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -245,6 +258,7 @@ impl World {
             social: Mutex::new(SocialState::new(&config)),
             roster: Mutex::new(RosterState::new(&config)),
             live: Mutex::new(LiveHub::default()),
+            answers: Answers::new(config.answer_cache_max_age()),
             config,
             secret,
             clock: Mutex::new(Clock::new()),
@@ -262,12 +276,14 @@ impl World {
     /// Moves the world's clock forward.
     pub fn advance(&self, by: Duration) {
         lock(&self.clock).advance(by);
+        self.answers.touch();
         self.mark_dirty();
     }
 
-    /// The Friends/Contacts state, locked.
-    pub fn roblox(&self) -> MutexGuard<'_, RobloxState> {
-        lock(&self.roblox)
+    /// The Friends/Contacts state, locked. Outside a cacheable read ([`reading`]) it is
+    /// locked for a change: releasing it moves the generation.
+    pub fn roblox(&self) -> Write<'_, RobloxState> {
+        self.locked(&self.roblox)
     }
 
     /// The social friends + party state (they share players), locked for reading.
@@ -276,17 +292,76 @@ impl World {
     }
 
     /// The social friends + party state, locked for a change: the live hub re-renders its
-    /// subscribers at the next [`publish`](Self::publish).
+    /// subscribers at the next [`publish`](Self::publish), and the generation moves.
     pub fn social_mut(&self) -> Write<'_, SocialState> {
         Write {
             guard: lock(&self.social),
-            dirty: &self.dirty,
+            dirty: Some(&self.dirty),
+            generation: Some(self.answers_generation()),
         }
     }
 
-    /// The roster state, locked.
-    pub fn roster(&self) -> MutexGuard<'_, RosterState> {
-        lock(&self.roster)
+    /// The roster state, locked; like [`roblox`](Self::roblox).
+    pub fn roster(&self) -> Write<'_, RosterState> {
+        self.locked(&self.roster)
+    }
+
+    fn locked<'a, T>(&'a self, state: &'a Mutex<T>) -> Write<'a, T> {
+        Write {
+            guard: lock(state),
+            dirty: None,
+            generation: (!answers::in_read()).then(|| self.answers_generation()),
+        }
+    }
+
+    fn answers_generation(&self) -> &AtomicU64 {
+        self.answers.generation_counter()
+    }
+
+    /// The world's generation: it moves with every change of the world's state (see
+    /// [`Write`]) and every clock advance.
+    pub fn generation(&self) -> u64 {
+        self.answers.generation()
+    }
+
+    /// Moves the generation: for a read that changes something while locking the state for
+    /// reading (the flood limit's count).
+    pub fn touch(&self) {
+        self.answers.touch();
+    }
+
+    /// Whether the answer cache is on (a zero `--answer-cache-max-age-ms` turns it off).
+    pub fn answer_cache_enabled(&self) -> bool {
+        self.answers.enabled()
+    }
+
+    /// Turns the answer cache on or off (what it holds stays, still bound to its
+    /// generation); it cannot be turned on when the settings give it no age.
+    pub fn set_answer_cache(&self, on: bool) {
+        self.answers.set_enabled(on);
+    }
+
+    /// How many answers came from the cache so far.
+    pub fn answer_cache_hits(&self) -> u64 {
+        self.answers.hits()
+    }
+
+    /// The stored answer to the request `key`, if one was computed at `generation` and is
+    /// younger than the age bound.
+    pub fn cached_answer(&self, key: &[u8], generation: u64) -> Option<Answer> {
+        self.answers.get(key, generation)
+    }
+
+    /// Stores the answer to `key` computed from the state at `generation` (started at
+    /// `at`); nothing is stored when the generation has moved since.
+    pub fn store_answer(
+        &self,
+        key: Box<[u8]>,
+        generation: u64,
+        at: std::time::Instant,
+        answer: Answer,
+    ) {
+        self.answers.put(key, generation, at, answer);
     }
 
     /// Notes a change live frames may show.
@@ -368,9 +443,10 @@ impl World {
         serde_json::json!({
             "id": self.id,
             "now": self.now(),
-            "roblox": self.roblox().dump(),
+            // Read, not changed: locked without moving the generation.
+            "roblox": lock(&self.roblox).dump(),
             "social": self.social().dump(),
-            "roster": self.roster().dump(),
+            "roster": lock(&self.roster).dump(),
             "faults": self.faults(),
         })
     }

@@ -57,4 +57,5 @@ static OP_LIST_ITEMS: crate::spec::Operation = crate::spec::Operation {
     id: "list_items",
     method: "GET",
     success: 200u16,
+    cacheable: true,
 };

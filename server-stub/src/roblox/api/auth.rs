@@ -83,6 +83,8 @@ impl Guard<'_> {
                     *slot = (minute, 0);
                 }
                 slot.1 += 1;
+                // A count, even on a read: no answer of this request may come from the cache.
+                ctx.world.touch();
                 if slot.1 > limit {
                     let wait = 60 - now.timestamp().rem_euclid(60);
                     return Err(self

@@ -24,6 +24,13 @@ impl Headers for HeaderView<'_> {
     }
 }
 
+/// A request's target as received: the path and query (an origin-form URI, as every request
+/// to the stub has, is nothing else).
+pub(crate) fn target(uri: &Uri) -> &str {
+    uri.path_and_query()
+        .map_or_else(|| uri.path(), |p| p.as_str())
+}
+
 /// The parts of a request the generated routes need.
 #[derive(Debug)]
 pub struct RawRequest {

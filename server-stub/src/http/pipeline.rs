@@ -37,8 +37,8 @@ where
     raw.world.log_request(
         op.spec,
         op.id,
-        raw.method.as_str(),
-        raw.uri.to_string(),
+        op.method,
+        super::extract::target(&raw.uri),
         response.status().as_u16(),
     );
     // Whatever a mutating request changed that a live frame shows is pushed now, once it is
@@ -67,7 +67,7 @@ fn cache_key(op: &Operation, raw: &RawRequest) -> Box<[u8]> {
     let mut key = Vec::with_capacity(256);
     key.extend_from_slice(op.id.as_bytes());
     key.push(0);
-    let target = raw.uri.path_and_query().map_or("", |p| p.as_str());
+    let target = super::extract::target(&raw.uri);
     key.extend_from_slice(target.as_bytes());
     for (name, value) in &raw.headers {
         if UNREAD_HEADERS.contains(&name.as_str()) {
@@ -171,11 +171,11 @@ fn json(status: u16, body: Bytes) -> Response {
 /// The success body; `complete`: fill in what the generated types leave out
 /// ([`crate::spec::complete_response`]).
 fn encode<O: Serialize>(op: &Operation, output: &O, complete: bool) -> serde_json::Result<Bytes> {
-    let mut value = serde_json::to_value(output)?;
-    if complete {
-        crate::spec::complete_response(op.spec, op.id, &mut value);
+    match complete {
+        true => crate::spec::response_bytes(op.spec, op.id, output),
+        false => serde_json::to_vec(output),
     }
-    serde_json::to_vec(&value).map(Bytes::from)
+    .map(Bytes::from)
 }
 
 /// The status answer a fired rule sets, if any (ignoring `reset`).

@@ -65,13 +65,13 @@ where
         Ok((world, _, _)) => world,
         Err(response) => return response,
     };
-    let (method, uri) = (parts.method.clone(), parts.uri.clone());
+    let uri = parts.uri.clone();
     let respond = |response: Response| {
         world.log_request(
             op.spec,
             op.id,
-            method.as_str(),
-            uri.to_string(),
+            op.method,
+            super::extract::target(&uri),
             response.status().as_u16(),
         );
         response

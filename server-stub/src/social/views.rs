@@ -36,22 +36,26 @@ pub(crate) fn friends_frame(
             }),
         requests: Some(overview.and_then(|o| o.requests).unwrap_or_default()),
     };
-    let text = serde_json::to_value(&frame).and_then(|mut value| {
-        crate::spec::complete_component("social-friends", "FriendsLiveFrame", &mut value);
-        serde_json::to_string(&value)
-    });
-    Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))
+    frame_text(crate::spec::component_bytes(
+        "social-friends",
+        "FriendsLiveFrame",
+        &frame,
+    ))
 }
 
 /// One party frame: the same shape as `GET /v1/social/party`, nulls and empty lists
 /// included.
 pub(crate) fn party_frame(state: &SocialState, player: Uuid, now: DateTime<Utc>) -> Arc<str> {
     let overview: party::types::PartyOverview = state.party_overview(player, now);
-    let text = serde_json::to_value(&overview).and_then(|mut value| {
-        crate::spec::complete_response("party", "get_party", &mut value);
-        serde_json::to_string(&value)
-    });
-    Arc::from(text.unwrap_or_else(|_| "{}".to_owned()))
+    frame_text(crate::spec::response_bytes("party", "get_party", &overview))
+}
+
+/// A frame's text (serde_json writes UTF-8); `{}` should it ever fail to serialise.
+fn frame_text(bytes: serde_json::Result<Vec<u8>>) -> Arc<str> {
+    bytes
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map_or_else(|| Arc::from("{}"), Arc::from)
 }
 
 /// A timestamp as social friends and party write it: whole seconds with `Z`

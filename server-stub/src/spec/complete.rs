@@ -1,6 +1,9 @@
-//! Completion of answers: what the generated types leave out when serialising (absent
-//! nullable properties, absent arrays) is written as the real services write it, and
-//! timestamps get the fractional digits the service writes (`x-fraction-digits`).
+//! Completion of answers over a `serde_json::Value`: what the generated types leave out when
+//! serialising (absent nullable properties, absent arrays) is written as the real services
+//! write it, and timestamps get the fractional digits the service writes
+//! (`x-fraction-digits`). Answers themselves are written by [`super::write`], which does the
+//! same while serialising; this is its reference (the two are compared in its tests) and the
+//! completion of values that are already JSON.
 
 use serde_json::Value;
 
@@ -67,51 +70,13 @@ fn complete(value: &mut Value, schema: &Value, depth: usize) {
 }
 
 /// A `date-time` string rewritten with exactly the `x-fraction-digits` its property gives
-/// (truncating, in UTC with `Z`), as the service writes it: chrono writes 0, 3, 6 or 9 digits
-/// depending on the value, .NET services a fixed number.
+/// (as [`super::write`] writes it).
 fn fraction_digits(text: &mut String, property: &Value) {
     let Some(digits) = property.get("x-fraction-digits").and_then(Value::as_u64) else {
         return;
     };
-    let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) else {
-        return;
-    };
-    let time = time.with_timezone(&chrono::Utc);
-    let mut out = time.format("%Y-%m-%dT%H:%M:%S").to_string();
     let digits = usize::try_from(digits.min(9)).unwrap_or(9);
-    if digits > 0 {
-        let nanos = format!("{:09}", chrono::Timelike::nanosecond(&time) % 1_000_000_000);
-        out.push('.');
-        out.push_str(&nanos[..digits]);
-    }
-    out.push('Z');
-    *text = out;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fraction_digits;
-    use serde_json::json;
-
-    #[test]
-    fn timestamps_get_the_documented_fractional_digits() {
-        let cases = [
-            ("0001-01-01T05:51:00Z", 3, "0001-01-01T05:51:00.000Z"),
-            (
-                "2024-03-24T02:25:33.095123456Z",
-                3,
-                "2024-03-24T02:25:33.095Z",
-            ),
-            ("2024-03-24T02:25:33.9Z", 0, "2024-03-24T02:25:33Z"),
-            ("2024-03-24T04:25:33.5+02:00", 1, "2024-03-24T02:25:33.5Z"),
-        ];
-        for (given, digits, written) in cases {
-            let mut text = given.to_owned();
-            fraction_digits(&mut text, &json!({"x-fraction-digits": digits}));
-            assert_eq!(text, written, "{given} with {digits} digits");
-        }
-        let mut untouched = "not a time".to_owned();
-        fraction_digits(&mut untouched, &json!({"x-fraction-digits": 3}));
-        assert_eq!(untouched, "not a time");
+    if let Some(written) = super::write::with_fraction(text, digits) {
+        *text = written;
     }
 }

@@ -7,6 +7,7 @@ pub mod companion;
 mod complete;
 mod index;
 mod input;
+mod write;
 
 pub use check::{NO_SHAPE, check, pattern_compiles};
 pub use complete::{complete_component, complete_response};
@@ -15,6 +16,7 @@ pub use index::{
     error_name_message, operation, operations, requires_auth,
 };
 pub use input::{Headers, RawInput, parse, percent_decode, query_and_headers};
+pub use write::{component_bytes, response_bytes};
 
 use std::fmt;
 

@@ -420,17 +420,25 @@ impl World {
         lock(&self.faults).take(spec, operation)
     }
 
-    /// Appends to the request log.
-    pub fn log_request(&self, spec: &str, operation: &str, method: &str, uri: String, status: u16) {
-        let entry = LoggedRequest {
+    /// Appends to the request log: `uri` is the path and query as received. The entry is
+    /// built before the log's lock is taken and holds no formatted text.
+    pub fn log_request(
+        &self,
+        spec: &'static str,
+        operation: &'static str,
+        method: &'static str,
+        uri: &str,
+        status: u16,
+    ) {
+        let record = log::Record {
             at: self.now(),
-            service: spec.to_owned(),
-            operation: operation.to_owned(),
-            method: method.to_owned(),
-            uri,
+            service: spec,
+            operation,
+            method,
+            uri: uri.into(),
             status,
         };
-        lock(&self.log).push(entry);
+        lock(&self.log).push(record);
     }
 
     /// The request log, oldest first.

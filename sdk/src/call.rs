@@ -28,7 +28,10 @@ pub(crate) async fn call_json<T: DeserializeOwned, E: Serialize>(
 ) -> Result<T, Error> {
     call_then(operation, send, |captured| {
         if let (Some(body), Some(log)) = (&captured.success_body, &captured.drift) {
-            log.record(operation, crate::drift::find::<T>(body));
+            let absorbed = captured.absorbed;
+            if absorbed || log.sample_unknown_fields(operation) {
+                log.record(operation, crate::drift::find::<T>(body, absorbed));
+            }
         }
     })
     .await

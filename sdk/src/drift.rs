@@ -1,12 +1,15 @@
 //! Drift: what the SDK tolerated in a service's answers, per operation and JSON path.
 //!
-//! After every successful JSON answer, the SDK decodes the body a second time, in the
-//! reporting mode of `crate::tolerant`, through `serde_ignored` (unknown fields, with their
-//! paths) and `serde_path_to_error` (where a refusal happened):
+//! While an answer is decoded, every tolerant helper that absorbs something says so to the
+//! call (`crate::transport::note_absorbed`). After the decode:
 //!
-//! 1. one pass straight from the bytes. With nothing absorbed it succeeds, and the only
-//!    findings are unknown fields: the cost of an ordinary answer is one more decode.
-//! 2. otherwise the body is parsed into a `serde_json::Value` and decoded again until it
+//! 1. when nothing was absorbed, the only possible findings are unknown fields. They are
+//!    looked for (a second decode in the reporting mode of `crate::tolerant`, through
+//!    `serde_ignored`) in the first [`UNKNOWN_FIELDS_FIRST`] answers of each operation and
+//!    then in every [`UNKNOWN_FIELDS_EVERY`]th: a field a service adds shows in every
+//!    answer, so sampling finds it, and an ordinary answer costs nothing more.
+//! 2. when something was absorbed (every such answer, none is sampled away), the body is
+//!    parsed into a `serde_json::Value` and decoded again until it
 //!    goes through: each failing pass names one refusal and its path, which is recorded
 //!    and then removed from the value (a mismatched value becomes `null`, a `null` list
 //!    goes, a naive timestamp gets its `Z`, an unknown enum value is marked as seen). The
@@ -133,6 +136,8 @@ type Key = (&'static str, String, DriftKind);
 #[derive(Debug, Default)]
 pub(crate) struct DriftLog {
     state: Mutex<Tally>,
+    /// Answers seen per operation, for [`sample_unknown_fields`](Self::sample_unknown_fields).
+    answers: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 #[derive(Debug, Default)]
@@ -142,7 +147,25 @@ struct Tally {
     entries: BTreeMap<Key, (u64, String)>,
 }
 
+/// Unknown fields are looked for in the first this many answers of each operation…
+pub const UNKNOWN_FIELDS_FIRST: u64 = 8;
+/// …and after those in every this-many-th.
+pub const UNKNOWN_FIELDS_EVERY: u64 = 64;
+
 impl DriftLog {
+    /// Whether this answer of `operation` is one whose unknown fields are looked for (the
+    /// first [`UNKNOWN_FIELDS_FIRST`], then every [`UNKNOWN_FIELDS_EVERY`]th). Everything
+    /// else the SDK tolerates is found in every answer.
+    pub(crate) fn sample_unknown_fields(&self, operation: &'static str) -> bool {
+        let Ok(mut answers) = self.answers.lock() else {
+            return true;
+        };
+        let seen = answers.entry(operation).or_insert(0);
+        let n = *seen;
+        *seen += 1;
+        n < UNKNOWN_FIELDS_FIRST || n % UNKNOWN_FIELDS_EVERY == 0
+    }
+
     /// Counts what one answer of `operation` had and emits one tracing event per finding.
     pub(crate) fn record(&self, operation: &'static str, found: Vec<Found>) {
         for item in &found {
@@ -198,17 +221,15 @@ fn emit(operation: &'static str, item: &Found) {
     }
 }
 
-/// What answer `body`, decoded as `T`, made the SDK tolerate (see the module docs).
-pub(crate) fn find<T: DeserializeOwned>(body: &[u8]) -> Vec<Found> {
+/// What answer `body`, decoded as `T`, made the SDK tolerate (see the module docs);
+/// `absorbed`: its decode absorbed something (else only unknown fields can be found).
+pub(crate) fn find<T: DeserializeOwned>(body: &[u8], absorbed: bool) -> Vec<Found> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Vec::new();
     }
     let mut unknown = Vec::new();
-    let fast = pass::<T, _>(
-        &mut serde_json::Deserializer::from_slice(body),
-        &mut unknown,
-    );
-    if fast.is_ok() {
+    if !absorbed {
+        let _ = unknown_only::<T>(body, &mut unknown);
         return unknown_fields(unknown);
     }
     let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
@@ -243,6 +264,19 @@ enum Step {
 }
 
 type Refused = (Vec<Step>, Option<Noted>);
+
+/// The cheap pass for an answer whose decode absorbed nothing: reporting mode through
+/// `serde_ignored` only (no path tracking: nothing is expected to be refused).
+fn unknown_only<T: DeserializeOwned>(body: &[u8], unknown: &mut Vec<Vec<Step>>) -> bool {
+    let _ = tolerant::take_noted();
+    let mut on_ignored = |path: serde_ignored::Path<'_>| unknown.push(ignored_steps(&path));
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let result = tolerant::reporting(|| {
+        T::deserialize(serde_ignored::Deserializer::new(&mut json, &mut on_ignored))
+    });
+    let _ = tolerant::take_noted();
+    result.is_ok()
+}
 
 /// One reporting-mode decode; unknown fields go to `unknown`, a refusal comes back with its
 /// path and what was noted.
@@ -411,7 +445,44 @@ mod tests {
     #[test]
     fn a_clean_answer_has_no_drift() {
         let body = br#"{"data": [{"id": 1, "created": "2024-03-24T02:25:33Z"}]}"#;
-        assert!(find::<UserResponseWithoutPresencePage>(body).is_empty());
+        assert!(find::<UserResponseWithoutPresencePage>(body, false).is_empty());
+        assert!(find::<UserResponseWithoutPresencePage>(body, true).is_empty());
+    }
+
+    #[test]
+    fn decoding_says_whether_it_absorbed_anything() {
+        let absorbed = |body: &[u8]| {
+            let slot = crate::transport::CaptureSlot::default();
+            crate::transport::CAPTURE.sync_scope(std::sync::Arc::clone(&slot), || {
+                let _: UserResponseWithoutPresencePage =
+                    serde_json::from_slice(body).expect("tolerant");
+            });
+            slot.lock().expect("slot").absorbed
+        };
+        assert!(!absorbed(
+            br#"{"data": [{"id": 1, "created": "2024-03-24T02:25:33Z"}]}"#
+        ));
+        assert!(
+            !absorbed(br#"{"data": [{"id": 1, "unknown": true}]}"#),
+            "not absorbed: ignored"
+        );
+        assert!(absorbed(
+            br#"{"data": [{"id": 1, "created": "2024-03-24T02:25:33"}]}"#
+        ));
+        assert!(absorbed(br#"{"data": [{"id": 1, "isBanned": "no"}]}"#));
+        assert!(absorbed(br#"{"data": null}"#));
+    }
+
+    #[test]
+    fn unknown_fields_are_looked_for_in_a_sample_of_the_answers() {
+        let log = DriftLog::default();
+        let sampled = (0..200).filter(|_| log.sample_unknown_fields("op")).count();
+        // Answers 0..8, then 64, 128 and 192.
+        assert_eq!(u64::try_from(sampled).ok(), Some(UNKNOWN_FIELDS_FIRST + 3));
+        assert!(
+            log.sample_unknown_fields("another"),
+            "counted per operation"
+        );
     }
 
     #[test]
@@ -421,7 +492,7 @@ mod tests {
             {"id": 2, "created": "0001-01-01T00:00:00", "isBanned": "no", "extra": 1},
             {"id": 3, "created": "2024-03-24T02:25:33.0950000"}
         ]}"#;
-        let found = find::<UserResponseWithoutPresencePage>(body);
+        let found = find::<UserResponseWithoutPresencePage>(body, true);
         let get = |path: &str, kind| found.iter().find(|f| f.path == path && f.kind == kind);
         assert_eq!(
             get("data[].created", DriftKind::NaiveTimestamp).map(|f| f.count),
@@ -440,7 +511,7 @@ mod tests {
 
     #[test]
     fn a_null_list_and_a_mismatch_inside_a_strict_model_are_found() {
-        let found = find::<UserResponseWithoutPresencePage>(br#"{"data": null}"#);
+        let found = find::<UserResponseWithoutPresencePage>(br#"{"data": null}"#, true);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             (found[0].path.as_str(), found[0].kind),
@@ -451,7 +522,7 @@ mod tests {
         let body = br#"{"minigame": {"mode": "ffa", "roundBased": "yes"}}"#;
         let decoded: LobbySelection = serde_json::from_slice(body).expect("tolerant");
         assert_eq!(decoded.minigame, None);
-        let found = find::<LobbySelection>(body);
+        let found = find::<LobbySelection>(body, true);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].path, "minigame.roundBased");
         assert_eq!(found[0].kind, DriftKind::TypeMismatch);

@@ -47,10 +47,14 @@
 //! `RUST_LOG=social_sdk::drift=info`.
 //!
 //! Paths are index-free: `data[].friendRequest.senderNickname` is that field of any item of
-//! `data`, `$` the answer itself. Finding them costs one extra decode of every successful
-//! JSON answer, plus one decode pass per distinct problem when there is one (see
-//! [`drift`]); [`ConfigBuilder::drift_reporting`]`(false)` turns that off (answers stay
-//! tolerant). Live-stream frames are decoded tolerantly but not reported.
+//! `data`, `$` the answer itself. Whatever was absorbed (a `null` list, a value that did not
+//! decode, a naive timestamp, an unknown enum value) is reported from every answer that had
+//! it, at the cost of one decode pass per distinct problem. Unknown fields, which cost a
+//! second decode to find, are looked for in the first [`drift::UNKNOWN_FIELDS_FIRST`]
+//! answers of each operation and then in every [`drift::UNKNOWN_FIELDS_EVERY`]th (see
+//! [`drift`]), so an ordinary answer costs nothing extra;
+//! [`ConfigBuilder::drift_reporting`]`(false)` turns reporting off (answers stay tolerant).
+//! Live-stream frames are decoded tolerantly but not reported.
 #![warn(missing_docs)]
 
 mod auth;

@@ -4,6 +4,8 @@
 //! - **Decoding** (progenitor's `serde_json::from_slice`, and everything else): the helpers
 //!   absorb what the services really send. A `null` list is empty; in response-only models an
 //!   optional field that does not decode is `None`, and a date-time without an offset is UTC.
+//!   Whatever they absorb, they say so to the call being decoded (`note_absorbed`), so the
+//!   drift pass runs in full exactly when there is something to find.
 //! - **Reporting** ([`reporting`], the drift pass of `crate::drift`): the same helpers
 //!   refuse what they would absorb, after noting what it was ([`take_noted`]), so that
 //!   `serde_path_to_error` can say where it is. Open enums refuse their `Unknown` values the
@@ -87,7 +89,10 @@ where
             "null read as empty".to_owned(),
             None,
         )),
-        None => Ok(T::default()),
+        None => {
+            crate::transport::note_absorbed();
+            Ok(T::default())
+        }
     }
 }
 
@@ -105,7 +110,13 @@ where
             .map_err(|e| refuse(DriftKind::TypeMismatch, e.to_string(), None));
     }
     let value = Value::deserialize(deserializer)?;
-    Ok(Option::<T>::deserialize(value).ok().flatten())
+    match Option::<T>::deserialize(value) {
+        Ok(decoded) => Ok(decoded),
+        Err(_) => {
+            crate::transport::note_absorbed();
+            Ok(None)
+        }
+    }
 }
 
 /// An optional date-time of a response-only model: RFC 3339, or what .NET writes (see
@@ -120,13 +131,19 @@ where
     let parsed = value.as_str().and_then(parse_date_time);
     match (parsed, is_reporting()) {
         (Some((time, false)), _) => Ok(Some(time)),
-        (Some((time, true)), false) => Ok(Some(time)),
+        (Some((time, true)), false) => {
+            crate::transport::note_absorbed();
+            Ok(Some(time))
+        }
         (Some((_, true)), true) => Err(refuse(
             DriftKind::NaiveTimestamp,
             format!("{value} has no offset, read as UTC"),
             None,
         )),
-        (None, false) => Ok(None),
+        (None, false) => {
+            crate::transport::note_absorbed();
+            Ok(None)
+        }
         (None, true) => Err(refuse(
             DriftKind::TypeMismatch,
             format!("{value} is not a date-time"),
@@ -165,6 +182,12 @@ where
                 ),
                 Some(Value::String(text.to_owned())),
             ))
+        }
+        Ok(value) => {
+            if !is_reporting() {
+                crate::transport::note_absorbed();
+            }
+            Ok(value)
         }
         other => other,
     }

@@ -77,6 +77,18 @@ pub(crate) struct Captured {
     pub(crate) success_body: Option<Bytes>,
     /// Where the client counts drift.
     pub(crate) drift: Option<Arc<crate::drift::DriftLog>>,
+    /// Set when a tolerant decoding helper absorbed something while the answer was decoded
+    /// (`crate::tolerant`): the drift pass then looks for what.
+    pub(crate) absorbed: bool,
+}
+
+/// Notes, for the call being decoded (if any), that a tolerant helper absorbed something.
+pub(crate) fn note_absorbed() {
+    let _ = CAPTURE.try_with(|slot| {
+        if let Ok(mut captured) = slot.lock() {
+            captured.absorbed = true;
+        }
+    });
 }
 
 pub(crate) type CaptureSlot = Arc<Mutex<Captured>>;
@@ -278,6 +290,7 @@ async fn capture(
             body,
             success_body,
             drift,
+            absorbed: false,
         };
     }
     Ok(response)

@@ -192,6 +192,8 @@ pub struct World {
     /// Set by every change a live frame may show (social state, the clock); cleared by
     /// [`publish`](Self::publish).
     dirty: AtomicBool,
+    /// Set while a publisher renders ([`publish`](Self::publish)).
+    publishing: AtomicBool,
     answers: Answers,
 }
 
@@ -265,6 +267,7 @@ impl World {
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(RequestLog::default()),
             dirty: AtomicBool::new(false),
+            publishing: AtomicBool::new(false),
         }
     }
 
@@ -387,11 +390,39 @@ impl World {
         hub.add(topic, key, first)
     }
 
-    /// After a change: when the world is dirty, re-renders every live subscriber and pushes
-    /// the frames that changed. Called at the end of every request and control-plane call.
-    pub fn publish(&self) {
-        if self.dirty.swap(false, Ordering::AcqRel) {
-            lock(&self.live).refresh(self);
+    /// After a change: when the world is dirty, has its live subscribers re-rendered and the
+    /// frames that changed pushed, off the caller's path. Called at the end of every request
+    /// and control-plane call, which then answers at once.
+    ///
+    /// One publisher runs per world at a time, on tokio's blocking pool (rendering is CPU
+    /// work): it renders from one consistent view of the state, and a change that lands while
+    /// it renders marks the world dirty again, so it goes round once more before it stops.
+    /// Outside a tokio runtime the caller renders.
+    pub fn publish(self: &Arc<Self>) {
+        if !self.dirty.load(Ordering::Acquire) || self.publishing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let world = Arc::clone(self);
+                drop(runtime.spawn_blocking(move || world.publish_now()));
+            }
+            Err(_) => self.publish_now(),
+        }
+    }
+
+    /// The publisher's loop (it holds `publishing`).
+    fn publish_now(&self) {
+        loop {
+            if self.dirty.swap(false, Ordering::AcqRel) {
+                lock(&self.live).refresh(self);
+            }
+            self.publishing.store(false, Ordering::Release);
+            // A change after the swap above marked the world dirty; its caller saw
+            // `publishing` still set and left the push to us.
+            if !self.dirty.load(Ordering::Acquire) || self.publishing.swap(true, Ordering::AcqRel) {
+                return;
+            }
         }
     }
 

@@ -75,6 +75,18 @@ fn as_player<T>(
     f(&mut state, &rules, actor)
 }
 
+/// Like [`as_player`] for a read: the state is locked for reading, so the answer may be
+/// cached (a read never moves the world's generation).
+fn read_as_player<T>(
+    ctx: &RequestContext,
+    f: impl FnOnce(&SocialState, &Rules, Uuid) -> Result<T, StubError>,
+) -> Result<T, StubError> {
+    let rules = rules_of(ctx);
+    let state = ctx.world.social();
+    let actor = authenticate_player(&state, ctx)?;
+    f(&state, &rules, actor)
+}
+
 /// Runs a server route: credentials, then the input check `before`, then `actorId`, then `f`
 /// under the world's lock.
 fn as_server<I, T>(
@@ -109,7 +121,7 @@ impl SocialFriendsApi for SocialFriendsService {
         ctx: RequestContext,
         _input: GetProfileSettingsInput,
     ) -> Result<types::ProfileSettings, StubError> {
-        as_player(&ctx, |state, _, actor| {
+        read_as_player(&ctx, |state, _, actor| {
             profile_settings(state, actor).map_err(|e| stub_error(e, &ctx))
         })
     }
@@ -129,7 +141,7 @@ impl SocialFriendsApi for SocialFriendsService {
         ctx: RequestContext,
         _input: GetSocialFriendsInput,
     ) -> Result<types::FriendsSnapshot, StubError> {
-        as_player(&ctx, |state, rules, actor| {
+        read_as_player(&ctx, |state, rules, actor| {
             snapshot(state, rules, actor).map_err(|e| stub_error(e, &ctx))
         })
     }
@@ -139,7 +151,7 @@ impl SocialFriendsApi for SocialFriendsService {
         ctx: RequestContext,
         _input: ListBlocksInput,
     ) -> Result<types::BlockList, StubError> {
-        as_player(&ctx, |state, _, actor| {
+        read_as_player(&ctx, |state, _, actor| {
             list_blocks(state, actor).map_err(|e| stub_error(e, &ctx))
         })
     }
@@ -182,7 +194,7 @@ impl SocialFriendsApi for SocialFriendsService {
         ctx: RequestContext,
         _input: ListSocialFriendRequestsInput,
     ) -> Result<types::FriendRequestsResponse, StubError> {
-        as_player(&ctx, |state, rules, actor| {
+        read_as_player(&ctx, |state, rules, actor| {
             list_requests(state, rules, actor).map_err(|e| stub_error(e, &ctx))
         })
     }
@@ -350,7 +362,7 @@ impl SocialFriendsApi for SocialFriendsService {
         ctx: RequestContext,
         input: GetSocialUserFriendsInput,
     ) -> Result<types::FriendsOverview, StubError> {
-        as_player(&ctx, |state, rules, actor| {
+        read_as_player(&ctx, |state, rules, actor| {
             overview(state, rules, actor, input.id).map_err(|e| stub_error(e, &ctx))
         })
     }

@@ -60,6 +60,18 @@ fn as_player<T>(
     call(&mut state, me, &rules).map_err(|e| stub_error(e, ctx))
 }
 
+/// Like [`as_player`] for a read: the state is locked for reading, so the answer may be
+/// cached (a read never moves the world's generation).
+fn read_as_player<T>(
+    ctx: &RequestContext,
+    call: impl FnOnce(&SocialState, Uuid, &Rules) -> Outcome<T>,
+) -> Result<T, StubError> {
+    let rules = rules_of(ctx);
+    let state = ctx.world.social();
+    let me = authenticate_player(&state, ctx)?;
+    call(&state, me, &rules).map_err(|e| stub_error(e, ctx))
+}
+
 /// Runs a server route: server credentials checked, then `actor` acts (the service layer
 /// answers `404 NOT_FOUND` for an unknown actor, after the input checks).
 fn as_server<T>(
@@ -91,7 +103,7 @@ impl PartyApi for PartyService {
         ctx: RequestContext,
         _input: GetPartyInput,
     ) -> Result<types::PartyOverview, StubError> {
-        as_player(&ctx, |state, me, rules| overview(state, me, rules))
+        read_as_player(&ctx, overview)
     }
 
     async fn create_party(

@@ -33,6 +33,9 @@ pub(crate) struct Results {
     pub(crate) sdk: SdkResult,
     /// Live push latency.
     pub(crate) live: LiveResult,
+    /// Live push latency with many more subscribers (absent from runs before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) live_big: Option<LiveResult>,
     /// Page latency, small against big list.
     pub(crate) paging: PagingResult,
     /// RSS of a stub child.

@@ -68,6 +68,8 @@ pub(crate) struct RunOptions {
 /// Settings of one run.
 struct Plan {
     connections: Vec<u32>,
+    /// Connection counts of the runs with the answer cache off.
+    cold_connections: Vec<u32>,
     headline_connections: u32,
     wrk_seconds: u32,
     sdk_requests: usize,
@@ -76,6 +78,8 @@ struct Plan {
     paging_rounds: usize,
     live_subscribers: usize,
     live_mutations: usize,
+    live_big_subscribers: usize,
+    live_big_mutations: usize,
     memory_users: u64,
     memory_friends_per_user: u64,
     memory_subscribers: usize,
@@ -99,9 +103,12 @@ impl Plan {
             paging_rounds: if full { 30 } else { 5 },
             live_subscribers: 1000,
             live_mutations: if full { 50 } else { 10 },
+            live_big_subscribers: 10_000,
+            live_big_mutations: if full { 10 } else { 3 },
+            cold_connections: vec![16, 64],
             memory_users: 100_000,
             memory_friends_per_user: 20,
-            memory_subscribers: 1000,
+            memory_subscribers: 10_000,
             codegen_runs: if full { 3 } else { 1 },
         }
     }
@@ -309,6 +316,21 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
                 )?);
             }
         }
+        // The same reads with the world's answer cache off: every answer computed, as every
+        // read after a mutation is.
+        let world = target.path.split('/').nth(2).unwrap_or("default");
+        answer_cache(&mut runner, stub_port, world, false)?;
+        for &connections in &plan.cold_connections {
+            runs.push(wrk(
+                &mut runner,
+                "stub-cold",
+                &servers_urls[0].1,
+                headers,
+                connections,
+                plan.wrk_seconds,
+            )?);
+        }
+        answer_cache(&mut runner, stub_port, world, true)?;
         load.push(Load {
             name: target.name.clone(),
             label: target.label.clone(),
@@ -339,6 +361,18 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
             plan.live_subscribers.to_string(),
             "--mutations".into(),
             plan.live_mutations.to_string(),
+        ],
+    )?;
+    let live_big: LiveResult = runner.bench_json(
+        &bench_bin,
+        &[
+            "live".into(),
+            "--stub".into(),
+            stub_url.clone(),
+            "--subscribers".into(),
+            plan.live_big_subscribers.to_string(),
+            "--mutations".into(),
+            plan.live_big_mutations.to_string(),
         ],
     )?;
     let paging: PagingResult = runner.bench_json(
@@ -410,6 +444,7 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
         load,
         sdk,
         live,
+        live_big: Some(live_big),
         paging,
         memory,
         codegen_seconds,
@@ -419,6 +454,30 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
         total_seconds: started.elapsed().as_secs_f64(),
     };
     write(&root, &out, &results, python.as_deref(), started)
+}
+
+/// Turns the answer cache of `world` on the stub at `port` on or off
+/// (`PUT /__stub/worlds/{world}/answer-cache`).
+fn answer_cache(runner: &mut Runner, port: u16, world: &str, enabled: bool) -> Result<()> {
+    use std::io::{Read, Write};
+    let path = format!("/__stub/worlds/{world}/answer-cache");
+    let body = format!("{{\"enabled\":{enabled}}}");
+    runner.note(format!(
+        "curl -X PUT http://127.0.0.1:{port}{path} -d '{body}'"
+    ));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    if !answer.starts_with("HTTP/1.1 200") {
+        bail!("turning the answer cache of {world} to {enabled}: {answer}");
+    }
+    Ok(())
 }
 
 /// Writes `target/bench/results.json`, the plot (when there is a python) and the report.

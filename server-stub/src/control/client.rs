@@ -282,6 +282,20 @@ impl WorldHandle {
         Ok(())
     }
 
+    /// Turns the world's answer cache on or off (`PUT …/answer-cache`); answers whether it
+    /// is on now.
+    pub async fn set_answer_cache(&self, enabled: bool) -> Result<bool, ControlError> {
+        let answer: Value = self
+            .control
+            .call(
+                reqwest::Method::PUT,
+                &self.path("/answer-cache"),
+                Some(json!({"enabled": enabled})),
+            )
+            .await?;
+        Ok(answer["enabled"].as_bool() == Some(true))
+    }
+
     /// Adds fault rules.
     pub async fn add_faults(&self, rules: &[FaultRule]) -> Result<(), ControlError> {
         let body = serde_json::to_value(rules).unwrap_or_default();

@@ -17,6 +17,7 @@
 //! | `POST /__stub/worlds/{w}/faults` | `[FaultRule, …]` | `204` |
 //! | `DELETE /__stub/worlds/{w}/faults` | | `204` |
 //! | `GET /__stub/worlds/{w}/requests` | | `[LoggedRequest, …]` |
+//! | `PUT /__stub/worlds/{w}/answer-cache` | `{"enabled"}` | `{"enabled"}` (`409 ANSWER_CACHE_OFF` when the stub has none) |
 //! | `GET /__stub/worlds/{w}/state` | | the whole world as JSON |
 //! | `POST /__stub/worlds/{w}/roblox/bulk`, `…/social/bulk` | see [`bulk`] | `201` (benchmark-size worlds in one call) |
 //!
@@ -56,6 +57,10 @@ pub fn router() -> Router {
             post(add_faults).delete(clear_faults),
         )
         .route("/worlds/{world}/requests", get(requests))
+        .route(
+            "/worlds/{world}/answer-cache",
+            axum::routing::put(answer_cache),
+        )
         .route("/worlds/{world}/state", get(state))
         .nest("/worlds/{world}/roblox", crate::roblox::control::router())
         .nest("/worlds/{world}/social", crate::social::control::router())
@@ -149,6 +154,30 @@ async fn add_faults(
 async fn clear_faults(ControlWorld(world): ControlWorld) -> Response {
     world.clear_faults();
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerCache {
+    enabled: bool,
+}
+
+/// Turns the world's answer cache on or off (on is refused when `--answer-cache-max-age-ms`
+/// is 0). Answers `{"enabled"}`: what is in effect now.
+async fn answer_cache(
+    ControlWorld(world): ControlWorld,
+    Body(setting): Body<AnswerCache>,
+) -> Response {
+    world.set_answer_cache(setting.enabled);
+    let enabled = world.answer_cache_enabled();
+    if setting.enabled && !enabled {
+        return error(
+            StatusCode::CONFLICT,
+            "ANSWER_CACHE_OFF",
+            "the stub runs with --answer-cache-max-age-ms 0: there is no cache to turn on",
+        );
+    }
+    Json(json!({"enabled": enabled})).into_response()
 }
 
 async fn requests(ControlWorld(world): ControlWorld) -> Response {

@@ -112,3 +112,43 @@ fn websocket_operations_live_in_the_companion_documents() {
         }
     }
 }
+
+/// Repeated reads come from the world's answer cache until something changes, and the
+/// control plane turns the cache off per world. (A long age bound: a slow machine must not
+/// make the stored answers too old to serve.)
+#[tokio::test]
+async fn repeated_reads_come_from_the_answer_cache_until_a_change() {
+    let env = contract_tests::prelude::Env::with(social_stub::StubConfig {
+        answer_cache_max_age_ms: 600_000,
+        ..social_stub::StubConfig::default()
+    })
+    .await;
+    let alice = env.user("alice").await;
+    let bob = env.user("bob").await;
+    let world = env.in_process();
+    let read = || async {
+        env.anonymous_friends()
+            .get_user_friends()
+            .user_id(alice.user.id)
+            .await
+            .expect("friends")
+            .data
+            .len()
+    };
+    assert_eq!(read().await, 0);
+    let hits = world.answer_cache_hits();
+    assert_eq!(read().await, 0);
+    assert_eq!(
+        world.answer_cache_hits(),
+        hits + 1,
+        "the second read was served"
+    );
+    env.befriend(&alice, &bob).await;
+    assert_eq!(read().await, 1, "a change ends the stored answer");
+    assert!(!env.world.set_answer_cache(false).await.expect("off"));
+    let hits = world.answer_cache_hits();
+    assert_eq!(read().await, 1);
+    assert_eq!(read().await, 1);
+    assert_eq!(world.answer_cache_hits(), hits, "off: every read computed");
+    assert!(env.world.set_answer_cache(true).await.expect("on"));
+}

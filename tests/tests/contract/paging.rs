@@ -384,3 +384,23 @@ async fn friend_requests_page_newest_first() {
         .expect("stream");
     assert_eq!(streamed, newest_first);
 }
+
+/// The stub answers exactly as its document says, so following its pages costs the SDK no
+/// tolerance: a walk leaves its drift report empty.
+#[tokio::test]
+async fn walking_the_stub_leaves_no_drift() {
+    let env = Env::new().await;
+    let (star, _) = star_with_followers(&env).await;
+    let client = env.anonymous_friends();
+    let walked: Vec<_> = client
+        .get_user_followers()
+        .target_user_id(star.user.id)
+        .limit(10)
+        .stream()
+        .try_collect()
+        .await
+        .expect("walk");
+    assert_eq!(walked.len(), FOLLOWERS);
+    let drift = client.drift();
+    assert_eq!(drift.total, 0, "{drift:?}");
+}

@@ -34,12 +34,16 @@ enum Fill {
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     /// The object's properties (from the node, or from the `oneOf`/`allOf` branch that has
-    /// them): what an absent one is written as, and its own plan.
-    properties: HashMap<String, (Fill, Plan)>,
+    /// them): name, what an absent one is written as, and its own plan. A list searched from
+    /// where the last field was found: a few properties, asked for in the same order.
+    properties: Vec<(Box<str>, Fill, Plan)>,
     /// The array's items.
     items: Option<Box<Plan>>,
     /// `x-fraction-digits` of a `date-time` property.
     fraction: Option<usize>,
+    /// The length of the last answer written with this plan: the next one's buffer starts at
+    /// that size, so a big answer is not copied as its buffer grows.
+    last_len: std::sync::atomic::AtomicUsize,
 }
 
 /// How deep a plan follows a schema (as [`complete_response`](super::complete_response)).
@@ -89,7 +93,7 @@ impl Plan {
                     Fill::Nothing
                 };
                 let child = Self::compile(property, true, depth + 1);
-                plan.properties.insert(name.clone(), (fill, child));
+                plan.properties.push((name.as_str().into(), fill, child));
             }
         }
         if let Some(items) = schema.get("items") {
@@ -98,8 +102,17 @@ impl Plan {
         plan
     }
 
-    fn property(&self, name: &str) -> Option<&(Fill, Plan)> {
-        self.properties.get(name)
+    /// The property `name` and its index, looking at `hint` first.
+    fn property(&self, name: &str, hint: usize) -> Option<(usize, Fill, &Plan)> {
+        let index = match self.properties.get(hint) {
+            Some((key, _, _)) if &**key == name => hint,
+            _ => self
+                .properties
+                .iter()
+                .position(|(key, _, _)| &**key == name)?,
+        };
+        let (_, fill, plan) = &self.properties[index];
+        Some((index, *fill, plan))
     }
 }
 
@@ -151,12 +164,14 @@ pub fn component_bytes<T: Serialize + ?Sized>(
 
 /// `value` as JSON bytes, completed by `plan`.
 pub(super) fn to_vec<T: Serialize + ?Sized>(value: &T, plan: &Plan) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut out = Vec::with_capacity(plan.last_len.load(Relaxed).clamp(256, 8 << 20));
     let mut serializer = serde_json::Serializer::new(&mut out);
     value.serialize(Completing {
         inner: &mut serializer,
         plan: Some(plan),
     })?;
+    plan.last_len.store(out.len(), Relaxed);
     Ok(out)
 }
 
@@ -294,10 +309,23 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
     }
 
     fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
-        match self.plan.and_then(|p| p.fraction) {
-            Some(_) => self.serialize_str(&value.to_string()),
-            None => self.inner.collect_str(value),
+        // Formatted first (into a buffer kept per thread), then written and escaped in one
+        // piece: `serde_json`'s own `collect_str` escapes every `write_char` of the `Display`
+        // separately, which was most of the cost of a page of timestamps (chrono writes one
+        // character at a time).
+        thread_local! {
+            static TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
+        let text = TEXT.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            buffer.clear();
+            use std::fmt::Write;
+            let _ = write!(buffer, "{value}");
+            std::mem::take(&mut *buffer)
+        });
+        let written = self.serialize_str(&text);
+        TEXT.with(|buffer| *buffer.borrow_mut() = text);
+        written
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
@@ -385,6 +413,7 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
         Ok(Struct {
             inner: self.inner.serialize_struct(name, len)?,
             plan,
+            next: 0,
         })
     }
 
@@ -402,6 +431,7 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
                 .inner
                 .serialize_struct_variant(name, index, variant, len)?,
             plan,
+            next: 0,
         })
     }
 
@@ -482,6 +512,16 @@ impl<I: SerializeMap> SerializeMap for Map<I> {
 struct Struct<'p, I> {
     inner: I,
     plan: Option<&'p Plan>,
+    /// Where the next field is looked for first (after the last one found).
+    next: usize,
+}
+
+impl<'p, I> Struct<'p, I> {
+    fn property(&mut self, key: &str) -> Option<(Fill, &'p Plan)> {
+        let (index, fill, plan) = self.plan?.property(key, self.next)?;
+        self.next = index + 1;
+        Some((fill, plan))
+    }
 }
 
 macro_rules! planned_struct {
@@ -495,12 +535,12 @@ macro_rules! planned_struct {
                 key: &'static str,
                 value: &T,
             ) -> Result<(), I::Error> {
-                let plan = self.plan.and_then(|p| p.property(key)).map(|(_, plan)| plan);
+                let plan = self.property(key).map(|(_, plan)| plan);
                 self.inner.serialize_field(key, &Planned { value, plan })
             }
 
             fn skip_field(&mut self, key: &'static str) -> Result<(), I::Error> {
-                match self.plan.and_then(|p| p.property(key)).map(|(fill, _)| *fill) {
+                match self.property(key).map(|(fill, _)| fill) {
                     Some(Fill::Null) => self.inner.serialize_field(key, &()),
                     Some(Fill::Empty) => self.inner.serialize_field(key, &EMPTY),
                     _ => self.inner.skip_field(key),

@@ -70,6 +70,7 @@ pub mod paging;
 mod retry;
 mod tolerant;
 mod transport;
+mod wire;
 
 pub use auth::{Auth, RosterCredentials, Secret, ServerCredentials};
 pub use config::{Config, ConfigBuilder, ConfigError};

@@ -73,6 +73,7 @@ pub fn generate_client_from(path: &Path, stem: &str) -> Result<String> {
         .collect();
     mark_strict_shared(&mut file.items, &shared);
     report_open_enum_values(&mut file.items);
+    fast_date_times(&mut file.items);
     let body = prettyplease::unparse(&file);
     Ok(format!("{}{}", header(stem), body.replace("\r\n", "\n")))
 }
@@ -144,6 +145,34 @@ fn lenient_response_fields(
                     append(list, quote!(default));
                 }
                 append(list, quote!(deserialize_with = #with));
+            }
+        }
+    }
+}
+
+/// Every optional date-time field of a model is written by `crate::wire::date_time` (the
+/// same RFC 3339 text chrono writes, without going through `Display` one character at a
+/// time): the stub writes hundreds of them per answer.
+fn fast_date_times(items: &mut [syn::Item]) {
+    for structure in model_structs(items) {
+        for field in structure.fields.iter_mut() {
+            let is_date_time = option_inner(&field.ty)
+                .and_then(last_segment)
+                .is_some_and(|s| s.ident == "DateTime");
+            if !is_date_time {
+                continue;
+            }
+            if !field.attrs.iter().any(|a| a.path().is_ident("serde")) {
+                field.attrs.push(syn::parse_quote!(#[serde()]));
+            }
+            let has_writer = |text: &str| {
+                text.split(',')
+                    .any(|part| part.trim().starts_with("serialize_with"))
+            };
+            if let Some(list) = serde_lists(field).next()
+                && !has_writer(&list.tokens.to_string())
+            {
+                append(list, quote!(serialize_with = "crate::wire::date_time"));
             }
         }
     }

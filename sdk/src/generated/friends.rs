@@ -357,7 +357,8 @@ pub mod types {
             rename = "sentAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The source universe Id which the request was sent in; `null` for a request not sent from inside a game.
@@ -381,7 +382,8 @@ pub mod types {
         #[serde(
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
@@ -1323,7 +1325,8 @@ pub mod types {
             rename = "lastOnline",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub last_online: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1442,7 +1445,8 @@ pub mod types {
         #[serde(
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.
@@ -1566,7 +1570,8 @@ pub mod types {
         #[serde(
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The user description.

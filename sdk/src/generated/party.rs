@@ -182,7 +182,8 @@ pub mod types {
             rename = "issuedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub issued_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The `lobby.revision` the signal was issued for.
@@ -434,7 +435,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -485,7 +487,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///createdAt + invite TTL (5 minutes by default, configurable).
@@ -493,7 +496,8 @@ pub mod types {
             rename = "expiresAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -614,7 +618,8 @@ pub mod types {
             rename = "joinedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub joined_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -880,7 +885,8 @@ pub mod types {
         #[serde(
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -980,7 +986,8 @@ pub mod types {
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }

@@ -91,7 +91,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -104,7 +105,8 @@ pub mod types {
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -304,7 +306,8 @@ pub mod types {
             rename = "acceptedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub accepted_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -313,7 +316,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Caller-owned flag.
@@ -342,7 +346,8 @@ pub mod types {
             rename = "lastSeenAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub last_seen_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -389,7 +394,8 @@ pub mod types {
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -472,7 +478,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -486,7 +493,8 @@ pub mod types {
             rename = "expiresAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The request's id, a 24-hex-digit object id.
@@ -1330,7 +1338,8 @@ pub mod types {
         #[serde(
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -1429,7 +1438,8 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
-            deserialize_with = "crate::tolerant::lenient_date_time"
+            deserialize_with = "crate::tolerant::lenient_date_time",
+            serialize_with = "crate::wire::date_time"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The report's id (opaque string; a 24-hex-digit object id).

@@ -186,7 +186,8 @@ pub struct World {
     faults: Mutex<Faults>,
     log: Mutex<RequestLog>,
     roblox: Mutex<RobloxState>,
-    social: Mutex<SocialState>,
+    /// Read-locked by reads and renders (in parallel), write-locked by changes.
+    social: RwLock<SocialState>,
     roster: Mutex<RosterState>,
     live: Mutex<LiveHub>,
     /// Set by every change a live frame may show (social state, the clock); cleared by
@@ -200,7 +201,7 @@ pub struct World {
 /// The social state, locked for reading (a change goes through
 /// [`World::social_mut`], which tells the live hub).
 #[derive(Debug)]
-pub struct Read<'a, T>(MutexGuard<'a, T>);
+pub struct Read<'a, T>(std::sync::RwLockReadGuard<'a, T>);
 
 impl<T> std::ops::Deref for Read<'_, T> {
     type Target = T;
@@ -219,22 +220,35 @@ impl<T> std::ops::Deref for Read<'_, T> {
 /// would be stored under the new generation).
 #[derive(Debug)]
 pub struct Write<'a, T> {
-    guard: MutexGuard<'a, T>,
+    guard: Held<'a, T>,
     dirty: Option<&'a AtomicBool>,
     generation: Option<&'a AtomicU64>,
+}
+
+/// The lock a [`Write`] holds: a service state's mutex, or the social state's write lock.
+#[derive(Debug)]
+enum Held<'a, T> {
+    Exclusive(MutexGuard<'a, T>),
+    Writer(std::sync::RwLockWriteGuard<'a, T>),
 }
 
 impl<T> std::ops::Deref for Write<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        &self.guard
+        match &self.guard {
+            Held::Exclusive(guard) => guard,
+            Held::Writer(guard) => guard,
+        }
     }
 }
 
 impl<T> std::ops::DerefMut for Write<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+        match &mut self.guard {
+            Held::Exclusive(guard) => guard,
+            Held::Writer(guard) => guard,
+        }
     }
 }
 
@@ -257,7 +271,7 @@ impl World {
         Self {
             id,
             roblox: Mutex::new(RobloxState::new(&config)),
-            social: Mutex::new(SocialState::new(&config)),
+            social: RwLock::new(SocialState::new(&config)),
             roster: Mutex::new(RosterState::new(&config)),
             live: Mutex::new(LiveHub::default()),
             answers: Answers::new(config.answer_cache_max_age()),
@@ -291,14 +305,14 @@ impl World {
 
     /// The social friends + party state (they share players), locked for reading.
     pub fn social(&self) -> Read<'_, SocialState> {
-        Read(lock(&self.social))
+        Read(self.social.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The social friends + party state, locked for a change: the live hub re-renders its
     /// subscribers at the next [`publish`](Self::publish), and the generation moves.
     pub fn social_mut(&self) -> Write<'_, SocialState> {
         Write {
-            guard: lock(&self.social),
+            guard: Held::Writer(self.social.write().unwrap_or_else(|e| e.into_inner())),
             dirty: Some(&self.dirty),
             generation: Some(self.answers_generation()),
         }
@@ -311,7 +325,7 @@ impl World {
 
     fn locked<'a, T>(&'a self, state: &'a Mutex<T>) -> Write<'a, T> {
         Write {
-            guard: lock(state),
+            guard: Held::Exclusive(lock(state)),
             dirty: None,
             generation: (!answers::in_read()).then(|| self.answers_generation()),
         }

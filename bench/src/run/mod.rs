@@ -319,7 +319,7 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
         // The same reads with the world's answer cache off: every answer computed, as every
         // read after a mutation is.
         let world = target.path.split('/').nth(2).unwrap_or("default");
-        answer_cache(&mut runner, stub_port, world, false)?;
+        answer_cache(&mut runner, &stub_url, world, false)?;
         for &connections in &plan.cold_connections {
             runs.push(wrk(
                 &mut runner,
@@ -330,7 +330,7 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
                 plan.wrk_seconds,
             )?);
         }
-        answer_cache(&mut runner, stub_port, world, true)?;
+        answer_cache(&mut runner, &stub_url, world, true)?;
         load.push(Load {
             name: target.name.clone(),
             label: target.label.clone(),
@@ -351,30 +351,22 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
             plan.sdk_walks.to_string(),
         ],
     )?;
-    let live: LiveResult = runner.bench_json(
-        &bench_bin,
-        &[
-            "live".into(),
-            "--stub".into(),
-            stub_url.clone(),
-            "--subscribers".into(),
-            plan.live_subscribers.to_string(),
-            "--mutations".into(),
-            plan.live_mutations.to_string(),
-        ],
-    )?;
-    let live_big: LiveResult = runner.bench_json(
-        &bench_bin,
-        &[
-            "live".into(),
-            "--stub".into(),
-            stub_url.clone(),
-            "--subscribers".into(),
-            plan.live_big_subscribers.to_string(),
-            "--mutations".into(),
-            plan.live_big_mutations.to_string(),
-        ],
-    )?;
+    let mut live_run = |subscribers: usize, mutations: usize| -> Result<LiveResult> {
+        runner.bench_json(
+            &bench_bin,
+            &[
+                "live".into(),
+                "--stub".into(),
+                stub_url.clone(),
+                "--subscribers".into(),
+                subscribers.to_string(),
+                "--mutations".into(),
+                mutations.to_string(),
+            ],
+        )
+    };
+    let live = live_run(plan.live_subscribers, plan.live_mutations)?;
+    let live_big = live_run(plan.live_big_subscribers, plan.live_big_mutations)?;
     let paging: PagingResult = runner.bench_json(
         &bench_bin,
         &[
@@ -456,26 +448,16 @@ pub(crate) fn run(options: RunOptions) -> Result<()> {
     write(&root, &out, &results, python.as_deref(), started)
 }
 
-/// Turns the answer cache of `world` on the stub at `port` on or off
-/// (`PUT /__stub/worlds/{world}/answer-cache`).
-fn answer_cache(runner: &mut Runner, port: u16, world: &str, enabled: bool) -> Result<()> {
-    use std::io::{Read, Write};
-    let path = format!("/__stub/worlds/{world}/answer-cache");
-    let body = format!("{{\"enabled\":{enabled}}}");
+/// Turns the answer cache of `world` on the stub at `stub_url` on or off, through the
+/// control-plane client (`PUT /__stub/worlds/{world}/answer-cache`).
+fn answer_cache(runner: &mut Runner, stub_url: &str, world: &str, enabled: bool) -> Result<()> {
     runner.note(format!(
-        "curl -X PUT http://127.0.0.1:{port}{path} -d '{body}'"
+        "curl -X PUT {stub_url}/__stub/worlds/{world}/answer-cache -d '{{\"enabled\":{enabled}}}'"
     ));
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    write!(
-        stream,
-        "PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    if !answer.starts_with("HTTP/1.1 200") {
-        bail!("turning the answer cache of {world} to {enabled}: {answer}");
+    let handle = social_stub::control::Control::new(stub_url).world(world);
+    let now = tokio::runtime::Runtime::new()?.block_on(handle.set_answer_cache(enabled))?;
+    if now != enabled {
+        bail!("the answer cache of {world} is {now}, not {enabled}");
     }
     Ok(())
 }

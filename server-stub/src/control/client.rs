@@ -90,9 +90,14 @@ impl Control {
 
     /// The default world.
     pub fn default_world(&self) -> WorldHandle {
+        self.world(crate::world::DEFAULT_WORLD)
+    }
+
+    /// A world that exists already, by id.
+    pub fn world(&self, id: &str) -> WorldHandle {
         WorldHandle {
             control: self.clone(),
-            id: crate::world::DEFAULT_WORLD.to_owned(),
+            id: id.to_owned(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{RawRequest, RequestContext, StubError};
 use crate::spec::{Invalid, Operation};
-use crate::world::{Answer, Fault};
+use crate::world::Fault;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -100,11 +100,12 @@ where
     let key = (op.cacheable && raw.world.answer_cache_enabled()).then(|| cache_key(op, raw));
     let generation = raw.world.generation();
     let started = std::time::Instant::now();
+    let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
     if let Some(hit) = key
         .as_deref()
         .and_then(|key| raw.world.cached_answer(key, generation))
     {
-        return json(hit.status, hit.body);
+        return json(status, hit);
     }
     let parsed = raw.parse::<I>(op);
     // Validation was the last reader of the headers: they move, not copy.
@@ -131,20 +132,16 @@ where
         Ok(output) => output,
         Err(error) => return error.into_response(),
     };
-    let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
     if status == StatusCode::NO_CONTENT {
         return status.into_response();
     }
     match encode(op, &output, !RequestContext::is_set(&as_set)) {
         Ok(body) => {
             if let Some(key) = key {
-                let answer = Answer {
-                    status: status.as_u16(),
-                    body: body.clone(),
-                };
-                raw.world.store_answer(key, generation, started, answer);
+                raw.world
+                    .store_answer(key, generation, started, body.clone());
             }
-            json(status.as_u16(), body)
+            json(status, body)
         }
         Err(error) => {
             tracing::error!(%error, "a response did not serialise");
@@ -158,8 +155,7 @@ where
 }
 
 /// A JSON answer.
-fn json(status: u16, body: Bytes) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+fn json(status: StatusCode, body: Bytes) -> Response {
     (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],

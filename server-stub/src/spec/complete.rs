@@ -7,13 +7,6 @@
 
 use serde_json::Value;
 
-/// Like [`complete_response`] for a named schema of a document (live frames).
-pub fn complete_component(spec: &str, component: &str, value: &mut Value) {
-    if let Some(schema) = super::component(spec, component) {
-        complete(value, schema, 0);
-    }
-}
-
 /// Fills in what the generated types leave out when serialising: every property of the
 /// success schema that is absent becomes `null` when nullable and `[]` when an array, at any
 /// depth, so answers have the real services' full shape (`"party": null`, `"friends": []`).

@@ -10,7 +10,7 @@ mod input;
 mod write;
 
 pub use check::{NO_SHAPE, check, pattern_compiles};
-pub use complete::{complete_component, complete_response};
+pub use complete::complete_response;
 pub use index::{
     OperationSpec, Parameter, component, document, documents_status, error_message,
     error_name_message, operation, operations, requires_auth,

@@ -10,10 +10,7 @@
 //! reports as `SerializeStruct::skip_field(name)`, and the wrapper writes the filler there.
 //! Properties come out in the struct's declaration order.
 
-use serde::ser::{
-    Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, SerializeTuple,
-    SerializeTupleStruct, SerializeTupleVariant, Serializer,
-};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, SerializeStructVariant, Serializer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -269,10 +266,12 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
     type Ok = S::Ok;
     type Error = S::Error;
     type SerializeSeq = Seq<'p, S::SerializeSeq>;
-    type SerializeTuple = Seq<'p, S::SerializeTuple>;
-    type SerializeTupleStruct = Seq<'p, S::SerializeTupleStruct>;
-    type SerializeTupleVariant = Seq<'p, S::SerializeTupleVariant>;
-    type SerializeMap = Map<S::SerializeMap>;
+    // No schema of ours completes what is inside a tuple or a map: they are written as they
+    // are.
+    type SerializeTuple = S::SerializeTuple;
+    type SerializeTupleStruct = S::SerializeTupleStruct;
+    type SerializeTupleVariant = S::SerializeTupleVariant;
+    type SerializeMap = S::SerializeMap;
     type SerializeStruct = Struct<'p, S::SerializeStruct>;
     type SerializeStructVariant = Struct<'p, S::SerializeStructVariant>;
 
@@ -309,23 +308,10 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
     }
 
     fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
-        // Formatted first (into a buffer kept per thread), then written and escaped in one
-        // piece: `serde_json`'s own `collect_str` escapes every `write_char` of the `Display`
-        // separately, which was most of the cost of a page of timestamps (chrono writes one
-        // character at a time).
-        thread_local! {
-            static TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        let text = TEXT.with(|buffer| {
-            let mut buffer = buffer.borrow_mut();
-            buffer.clear();
-            use std::fmt::Write;
-            let _ = write!(buffer, "{value}");
-            std::mem::take(&mut *buffer)
-        });
-        let written = self.serialize_str(&text);
-        TEXT.with(|buffer| *buffer.borrow_mut() = text);
-        written
+        // Formatted first, then written (and escaped) in one piece: `serde_json`'s own
+        // `collect_str` escapes every `write_char` of the `Display` separately. (The models'
+        // optional date-times do not come here: `social_sdk`'s writer gives them as text.)
+        self.serialize_str(&value.to_string())
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
@@ -363,10 +349,7 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
-        Ok(Seq {
-            inner: self.inner.serialize_tuple(len)?,
-            items: None,
-        })
+        self.inner.serialize_tuple(len)
     }
 
     fn serialize_tuple_struct(
@@ -374,10 +357,7 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
-        Ok(Seq {
-            inner: self.inner.serialize_tuple_struct(name, len)?,
-            items: None,
-        })
+        self.inner.serialize_tuple_struct(name, len)
     }
 
     fn serialize_tuple_variant(
@@ -387,18 +367,12 @@ impl<'p, S: Serializer> Serializer for Completing<'p, S> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleVariant, S::Error> {
-        Ok(Seq {
-            inner: self
-                .inner
-                .serialize_tuple_variant(name, index, variant, len)?,
-            items: None,
-        })
+        self.inner
+            .serialize_tuple_variant(name, index, variant, len)
     }
 
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
-        Ok(Map {
-            inner: self.inner.serialize_map(len)?,
-        })
+        self.inner.serialize_map(len)
     }
 
     fn serialize_struct(
@@ -455,51 +429,6 @@ impl<I: SerializeSeq> SerializeSeq for Seq<'_, I> {
             value,
             plan: self.items,
         })
-    }
-
-    fn end(self) -> Result<I::Ok, I::Error> {
-        self.inner.end()
-    }
-}
-
-macro_rules! plain_seq {
-    ($($trait:ident::$method:ident),*) => {
-        $(impl<I: $trait> $trait for Seq<'_, I> {
-            type Ok = I::Ok;
-            type Error = I::Error;
-
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), I::Error> {
-                self.inner.$method(value)
-            }
-
-            fn end(self) -> Result<I::Ok, I::Error> {
-                self.inner.end()
-            }
-        })*
-    };
-}
-
-plain_seq!(
-    SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field,
-    SerializeTupleVariant::serialize_field
-);
-
-/// A map: written as it is (no schema of ours completes a map's values).
-struct Map<I> {
-    inner: I,
-}
-
-impl<I: SerializeMap> SerializeMap for Map<I> {
-    type Ok = I::Ok;
-    type Error = I::Error;
-
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), I::Error> {
-        self.inner.serialize_key(key)
-    }
-
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), I::Error> {
-        self.inner.serialize_value(value)
     }
 
     fn end(self) -> Result<I::Ok, I::Error> {

@@ -44,14 +44,9 @@ pub(super) fn in_read() -> bool {
     READING.try_with(|()| ()).is_ok()
 }
 
-/// A stored answer.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    /// Its HTTP status.
-    pub status: u16,
-    /// Its body (`application/json`).
-    pub body: Bytes,
-}
+/// A stored answer: its `application/json` body (its status is the operation's success
+/// status, the only one stored).
+pub type Answer = Bytes;
 
 #[derive(Debug)]
 struct Entry {
@@ -117,7 +112,7 @@ impl Answers {
     }
 
     pub(super) fn put(&self, key: Box<[u8]>, generation: u64, at: Instant, answer: Answer) {
-        if answer.body.len() > MAX_ANSWER_BYTES || self.generation() != generation {
+        if answer.len() > MAX_ANSWER_BYTES || self.generation() != generation {
             return;
         }
         let mut entries = lock(&self.entries);

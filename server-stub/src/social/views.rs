@@ -6,10 +6,37 @@ use super::friends::rules::Rules;
 use super::friends::views::overview;
 use super::state::SocialState;
 use crate::config::StubConfig;
+use crate::world::Reach;
 use chrono::{DateTime, SubsecRound, Utc};
 use social_sdk::{party, social_friends};
+use std::collections::HashSet;
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// The live subscribers a change made by `actor` (a user route's bearer, a server route's
+/// `actorId`) can reach, by the state as it is: taken before and after the change, the two
+/// cover every frame it can alter.
+///
+/// Why this is enough: a frame shows its subscriber's own relations (friends, pending
+/// requests, party, invites) and the records (name, presence, party) of the players at
+/// the other end of them. A change by `actor` rewrites only relations that have `actor` or
+/// its party at one end, and only the records of `actor` and of its party's members (a
+/// leave or disband moves their party, a lobby change their view). So the frames it can
+/// alter are those of `actor`, of its party's members, and of every player related to one of
+/// them, before the change (a relation it ends) or after it (one it starts). The differential
+/// test in `social::api::live_tests` checks this against rendering every subscriber.
+pub(crate) fn live_reach(state: &SocialState, actor: Uuid) -> Reach {
+    let mut reach = HashSet::new();
+    let records: Vec<Uuid> = std::iter::once(actor)
+        .chain(state.party_members(actor))
+        .collect();
+    for player in records {
+        reach.insert(player);
+        state.friends_related(player, &mut reach);
+        state.party_related(player, &mut reach);
+    }
+    Reach::Keys(reach)
+}
 
 /// One friends frame, as JSON text.
 pub(crate) fn friends_frame(

@@ -1,14 +1,15 @@
 //! The live hub of one world: who follows which snapshot, and what they were sent last.
 //!
 //! The hub knows no service. A service hands it a [`Topic`]: a name and a function that
-//! renders the frames of a set of subscribers from one consistent view of the world. After a
-//! request (or a control-plane change) marked the world dirty, [`World::publish`] re-renders
-//! every subscriber once and pushes only the frames that changed. Each subscriber holds a
-//! `watch` channel: only the newest frame is kept, so a slow reader skips to the latest state
-//! and nothing queues up.
+//! renders the frames of a set of subscribers from one consistent view of the world. A change
+//! says which subscribers it can have reached (a [`Reach`]: every one, or those of some
+//! keys); after it, [`World::publish`] re-renders those subscribers once (each distinct key
+//! once per topic) and pushes only the frames that changed. Each subscriber holds a `watch`
+//! channel: only the newest frame is kept, so a slow reader skips to the latest state and
+//! nothing queues up.
 
 use super::World;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -26,6 +27,42 @@ pub struct Topic {
 impl Topic {
     fn same(&self, other: &Topic) -> bool {
         std::ptr::eq(self, other)
+    }
+}
+
+/// The live subscribers a change can have reached: whose frames must be rendered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every subscriber (a control-plane change, a seed, a clock advance: what a service
+    /// cannot narrow down).
+    All,
+    /// The subscribers of these keys only; an empty set reaches nobody.
+    Keys(HashSet<Uuid>),
+}
+
+impl Default for Reach {
+    /// Reaches nobody.
+    fn default() -> Self {
+        Self::Keys(HashSet::new())
+    }
+}
+
+impl Reach {
+    /// Adds what `other` reaches.
+    pub fn add(&mut self, other: Reach) {
+        match (&mut *self, other) {
+            (Self::All, _) => {}
+            (_, Self::All) => *self = Self::All,
+            (Self::Keys(mine), Self::Keys(theirs)) => mine.extend(theirs),
+        }
+    }
+
+    /// Whether the subscribers of `key` are reached.
+    pub fn includes(&self, key: &Uuid) -> bool {
+        match self {
+            Self::All => true,
+            Self::Keys(keys) => keys.contains(key),
+        }
     }
 }
 
@@ -62,9 +99,9 @@ impl LiveHub {
             .count()
     }
 
-    /// Renders every open subscriber's frame (each distinct key once per topic) and pushes
-    /// those that differ from what the subscriber holds.
-    pub(crate) fn refresh(&mut self, world: &World) {
+    /// Renders the frame of every open subscriber `reach` includes (each distinct key once
+    /// per topic) and pushes those that differ from what the subscriber holds.
+    pub(crate) fn refresh(&mut self, world: &World, reach: &Reach) {
         self.subscribers.retain(|s| !s.tx.is_closed());
         let mut topics: Vec<&'static Topic> = Vec::new();
         for subscriber in &self.subscribers {
@@ -76,11 +113,14 @@ impl LiveHub {
             let mut keys: Vec<Uuid> = self
                 .subscribers
                 .iter()
-                .filter(|s| s.topic.same(topic))
+                .filter(|s| s.topic.same(topic) && reach.includes(&s.key))
                 .map(|s| s.key)
                 .collect();
             keys.sort_unstable();
             keys.dedup();
+            if keys.is_empty() {
+                continue;
+            }
             let frames: HashMap<Uuid, Arc<str>> = keys
                 .iter()
                 .copied()

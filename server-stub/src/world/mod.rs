@@ -15,7 +15,7 @@ mod refusal;
 
 pub use answers::{Answer, MAX_ANSWER_BYTES, MAX_ANSWERS, reading};
 pub use faults::{Fault, FaultRule};
-pub use live::Topic;
+pub use live::{Reach, Topic};
 pub use log::{LOG_CAPACITY, LoggedRequest};
 pub use refusal::{Refusal, RefusalKind};
 
@@ -193,6 +193,9 @@ pub struct World {
     /// Set by every change a live frame may show (social state, the clock); cleared by
     /// [`publish`](Self::publish).
     dirty: AtomicBool,
+    /// The subscribers the changes since the last publish can have reached (set before
+    /// `dirty`; a leaf lock, held by nothing else while taken).
+    reached: Mutex<Reach>,
     /// Set while a publisher renders ([`publish`](Self::publish)).
     publishing: AtomicBool,
     answers: Answers,
@@ -213,16 +216,27 @@ impl<T> std::ops::Deref for Read<'_, T> {
 
 /// A service's state, locked for a change: when the guard goes (the change is complete and
 /// still under the lock), the world's generation moves (its cached answers are out of date)
-/// and, for the social state, the world is marked dirty, so the next [`World::publish`]
-/// renders it. Marking on release, not on acquire, is what keeps a push from being lost (a
+/// and, for the social state, the world is marked dirty with the change's [`Reach`]
+/// ([`Reach::All`] unless the caller narrowed it with [`reaches`](Self::reaches)), so the next
+/// [`World::publish`] renders what it can have changed. Marking on release, not on acquire, is what keeps a push from being lost (a
 /// publish that ran between the two would otherwise clear the mark before the change landed)
 /// and a cached answer from outliving the state it shows (a read that ran between the two
 /// would be stored under the new generation).
 #[derive(Debug)]
 pub struct Write<'a, T> {
     guard: Held<'a, T>,
-    dirty: Option<&'a AtomicBool>,
+    /// The world whose live hub the change concerns (the social state's only).
+    live: Option<&'a World>,
+    reach: Reach,
     generation: Option<&'a AtomicU64>,
+}
+
+impl<T> Write<'_, T> {
+    /// Narrows the live subscribers this change can have reached (every one by default):
+    /// the caller knows whose frames it can show in.
+    pub fn reaches(&mut self, reach: Reach) {
+        self.reach = reach;
+    }
 }
 
 /// The lock a [`Write`] holds: a service state's mutex, or the social state's write lock.
@@ -257,8 +271,8 @@ impl<T> Drop for Write<'_, T> {
         if let Some(generation) = self.generation {
             generation.fetch_add(1, Ordering::AcqRel);
         }
-        if let Some(dirty) = self.dirty {
-            dirty.store(true, Ordering::Release);
+        if let Some(world) = self.live {
+            world.changed(std::mem::take(&mut self.reach));
         }
     }
 }
@@ -282,6 +296,7 @@ impl World {
             log: Mutex::new(RequestLog::default()),
             dirty: AtomicBool::new(false),
             publishing: AtomicBool::new(false),
+            reached: Mutex::new(Reach::default()),
         }
     }
 
@@ -308,12 +323,15 @@ impl World {
         Read(self.social.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// The social friends + party state, locked for a change: the live hub re-renders its
-    /// subscribers at the next [`publish`](Self::publish), and the generation moves.
+    /// The social friends + party state, locked for a change: at the next
+    /// [`publish`](Self::publish) the live hub re-renders the subscribers the change reaches
+    /// (every one, unless the caller narrowed it with [`Write::reaches`]), and the generation
+    /// moves.
     pub fn social_mut(&self) -> Write<'_, SocialState> {
         Write {
             guard: Held::Writer(self.social.write().unwrap_or_else(|e| e.into_inner())),
-            dirty: Some(&self.dirty),
+            live: Some(self),
+            reach: Reach::All,
             generation: Some(self.answers_generation()),
         }
     }
@@ -326,7 +344,8 @@ impl World {
     fn locked<'a, T>(&'a self, state: &'a Mutex<T>) -> Write<'a, T> {
         Write {
             guard: Held::Exclusive(lock(state)),
-            dirty: None,
+            live: None,
+            reach: Reach::default(),
             generation: (!answers::in_read()).then(|| self.answers_generation()),
         }
     }
@@ -381,8 +400,14 @@ impl World {
         self.answers.put(key, generation, at, answer);
     }
 
-    /// Notes a change live frames may show.
+    /// Notes a change live frames may show, to any subscriber.
     pub fn mark_dirty(&self) {
+        self.changed(Reach::All);
+    }
+
+    /// Notes a change that can have reached these live subscribers.
+    fn changed(&self, reach: Reach) {
+        lock(&self.reached).add(reach);
         self.dirty.store(true, Ordering::Release);
     }
 
@@ -429,7 +454,8 @@ impl World {
     fn publish_now(&self) {
         loop {
             if self.dirty.swap(false, Ordering::AcqRel) {
-                lock(&self.live).refresh(self);
+                let reach = std::mem::take(&mut *lock(&self.reached));
+                lock(&self.live).refresh(self, &reach);
             }
             self.publishing.store(false, Ordering::Release);
             // A change after the swap above marked the world dirty; its caller saw
@@ -438,6 +464,11 @@ impl World {
                 return;
             }
         }
+    }
+
+    /// Whether every change so far has been pushed (no publisher runs, nothing is pending).
+    pub fn live_settled(&self) -> bool {
+        !self.dirty.load(Ordering::Acquire) && !self.publishing.load(Ordering::Acquire)
     }
 
     /// How many live connections are open.

@@ -4,13 +4,41 @@
 //! request context; the state, rules and views below it never do.
 
 pub(crate) mod live;
+#[cfg(test)]
+mod live_tests;
 
 use super::state::SocialState;
+use super::views::live_reach;
 use crate::http::{RequestContext, StubError};
 use crate::spec::Invalid;
+use crate::world::{Reach, Write};
 use axum::http::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
+
+/// Runs a route's `change` of the state as `actor`, and tells the live hub which subscribers
+/// it can have reached: those whose frames can show it ([`live_reach`] before and after the
+/// change), not every subscriber of the world.
+pub(crate) fn change_as<T>(
+    state: &mut Write<'_, SocialState>,
+    actor: Uuid,
+    change: impl FnOnce(&mut SocialState) -> T,
+) -> T {
+    let mut reach = live_reach(state, actor);
+    let outcome = change(state);
+    reach.add(live_reach(state, actor));
+    state.reaches(reach);
+    outcome
+}
+
+/// For a route refused before it changed anything: no live subscriber is reached.
+pub(crate) fn unchanged<T>(
+    state: &mut Write<'_, SocialState>,
+    refusal: StubError,
+) -> Result<T, StubError> {
+    state.reaches(Reach::default());
+    Err(refusal)
+}
 
 /// The player a user route acts for: the bearer token's, else 401.
 pub(crate) fn authenticate_player(

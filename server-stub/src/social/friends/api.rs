@@ -12,7 +12,8 @@ use super::views::{list_blocks, list_requests, overview, profile_settings, snaps
 use crate::generated::social_friends::*;
 use crate::http::{RequestContext, StubError};
 use crate::social::api::{
-    authenticate_actor, authenticate_player, authenticate_server, invalid_input, live,
+    authenticate_actor, authenticate_player, authenticate_server, change_as, invalid_input, live,
+    unchanged,
 };
 use crate::social::state::SocialState;
 use crate::spec::Invalid;
@@ -71,8 +72,11 @@ fn as_player<T>(
 ) -> Result<T, StubError> {
     let rules = rules_of(ctx);
     let mut state = ctx.world.social_mut();
-    let actor = authenticate_player(&state, ctx)?;
-    f(&mut state, &rules, actor)
+    let actor = match authenticate_player(&state, ctx) {
+        Ok(actor) => actor,
+        Err(refusal) => return unchanged(&mut state, refusal),
+    };
+    change_as(&mut state, actor, |state| f(state, &rules, actor))
 }
 
 /// Like [`as_player`] for a read: the state is locked for reading, so the answer may be
@@ -97,10 +101,15 @@ fn as_server<I, T>(
 ) -> Result<T, StubError> {
     let rules = rules_of(ctx);
     let mut state = ctx.world.social_mut();
-    authenticate_server(&state, ctx)?;
-    let input = before()?;
-    let actor = authenticate_actor(&state, ctx, actor)?;
-    f(&mut state, &rules, actor, input).map_err(|e| stub_error(e, ctx))
+    let checked = authenticate_server(&state, ctx)
+        .and_then(|()| before())
+        .and_then(|input| Ok((input, authenticate_actor(&state, ctx, actor)?)));
+    let (input, actor) = match checked {
+        Ok(checked) => checked,
+        Err(refusal) => return unchanged(&mut state, refusal),
+    };
+    change_as(&mut state, actor, |state| f(state, &rules, actor, input))
+        .map_err(|e| stub_error(e, ctx))
 }
 
 impl SocialFriendsApi for SocialFriendsService {

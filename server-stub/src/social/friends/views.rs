@@ -8,9 +8,30 @@ use crate::social::state::{Block, Player, SocialState};
 use crate::social::views::wire_time;
 use chrono::{DateTime, Utc};
 use social_sdk::social_friends::types;
+use std::collections::HashSet;
 use uuid::Uuid;
 
 impl SocialState {
+    /// Adds the players whose friends frames show `player` (its name, presence or party) or
+    /// a relation with it: its friends and the other players of its pending requests (links
+    /// are kept on both sides, so `player`'s own links name every friend).
+    pub(crate) fn friends_related(&self, player: Uuid, out: &mut HashSet<Uuid>) {
+        out.extend(
+            self.friends
+                .links
+                .get(&player)
+                .into_iter()
+                .flat_map(|l| l.keys()),
+        );
+        for request in self.friends.requests.values() {
+            if request.sender == player {
+                out.insert(request.recipient);
+            } else if request.recipient == player {
+                out.insert(request.sender);
+            }
+        }
+    }
+
     pub(super) fn summary(&self, id: Uuid) -> types::PlayerSummary {
         let player = self.player(id);
         types::PlayerSummary {

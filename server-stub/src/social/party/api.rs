@@ -10,7 +10,9 @@ use super::rules::{
 use super::views::{lookup, overview};
 use crate::generated::party::*;
 use crate::http::{RequestContext, StubError};
-use crate::social::api::{authenticate_player, authenticate_server, invalid_input, live};
+use crate::social::api::{
+    authenticate_player, authenticate_server, change_as, invalid_input, live, unchanged,
+};
 use crate::social::state::SocialState;
 use crate::spec::Invalid;
 use axum::http::StatusCode;
@@ -56,8 +58,11 @@ fn as_player<T>(
 ) -> Result<T, StubError> {
     let rules = rules_of(ctx);
     let mut state = ctx.world.social_mut();
-    let me = authenticate_player(&state, ctx)?;
-    call(&mut state, me, &rules).map_err(|e| stub_error(e, ctx))
+    let me = match authenticate_player(&state, ctx) {
+        Ok(me) => me,
+        Err(refusal) => return unchanged(&mut state, refusal),
+    };
+    change_as(&mut state, me, |state| call(state, me, &rules)).map_err(|e| stub_error(e, ctx))
 }
 
 /// Like [`as_player`] for a read: the state is locked for reading, so the answer may be
@@ -81,8 +86,10 @@ fn as_server<T>(
 ) -> Result<T, StubError> {
     let rules = rules_of(ctx);
     let mut state = ctx.world.social_mut();
-    authenticate_server(&state, ctx)?;
-    call(&mut state, actor, &rules).map_err(|e| stub_error(e, ctx))
+    if let Err(refusal) = authenticate_server(&state, ctx) {
+        return unchanged(&mut state, refusal);
+    }
+    change_as(&mut state, actor, |state| call(state, actor, &rules)).map_err(|e| stub_error(e, ctx))
 }
 
 impl PartyApi for PartyService {

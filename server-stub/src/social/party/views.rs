@@ -7,10 +7,36 @@ use crate::social::state::SocialState;
 use crate::social::views::wire_time;
 use chrono::{DateTime, Utc};
 use social_sdk::party::types;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use uuid::Uuid;
 
 impl SocialState {
+    /// The members of `player`'s party (none when it is in none).
+    pub(crate) fn party_members(&self, player: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.party_of(player)
+            .and_then(|id| self.party.parties.get(&id))
+            .into_iter()
+            .flat_map(|party| party.members.iter().map(|m| m.id))
+    }
+
+    /// Adds the players whose party frames show `player` or a relation with it: the members
+    /// and invitees of its party, the invitees of invites it sent (an invite shows its
+    /// inviter) and the inviters of invites it holds.
+    pub(crate) fn party_related(&self, player: Uuid, out: &mut HashSet<Uuid>) {
+        out.extend(self.party_members(player));
+        let party = self.party_of(player);
+        for (invitee, by_party) in &self.party.invites {
+            for invite in by_party.values() {
+                if invite.inviter == player || Some(invite.party_id) == party {
+                    out.insert(*invitee);
+                }
+                if *invitee == player {
+                    out.insert(invite.inviter);
+                }
+            }
+        }
+    }
+
     /// `player`'s snapshot: their party and their pending, unexpired invites (what
     /// `GET /v1/social/party` answers and every live frame carries).
     pub fn party_overview(&self, player: Uuid, now: DateTime<Utc>) -> types::PartyOverview {

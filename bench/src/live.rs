@@ -5,6 +5,10 @@
 //! arrival of each frame minus the arrival of the mutation's response (negative when the
 //! frame overtook the response: the stub pushes before it answers), and also minus the
 //! moment the request was sent.
+//!
+//! Then the sparse case: each of up to 50 mutations is one subscriber sending a friend request
+//! to another (two subscribers whose only common relation is the hub), which reaches those two
+//! frames only; the other subscribers' frames are neither rendered nor pushed.
 
 use crate::stats::Summary;
 use anyhow::{Context, Result, bail, ensure};
@@ -32,6 +36,19 @@ pub(crate) struct LiveResult {
     /// Seconds to open every subscription.
     #[serde(with = "crate::results::nan")]
     pub(crate) connect_seconds: f64,
+    /// Mutations that reach two subscribers only (absent from older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sparse: Option<Sparse>,
+}
+
+/// A change that reaches two of the subscribers: a friend request between two of them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Sparse {
+    pub(crate) mutations: usize,
+    /// Frame arrival (the two reached subscribers) minus the mutation response's arrival.
+    pub(crate) from_response: Summary,
+    /// The mutations' own response times.
+    pub(crate) mutation: Summary,
 }
 
 /// Opens one friends-live subscription per token and reads each first frame (the
@@ -83,6 +100,7 @@ pub(crate) async fn run(stub: &str, subscribers: usize, mutations: usize) -> Res
             }),
         })
         .await?;
+    let ids: Vec<String> = seeded.players.iter().map(|p| p.id.to_string()).collect();
     let tokens: Vec<String> = seeded.players.into_iter().map(|p| p.token).collect();
     eprintln!("live: opening {subscribers} subscriptions");
     let start = Instant::now();
@@ -142,6 +160,7 @@ pub(crate) async fn run(stub: &str, subscribers: usize, mutations: usize) -> Res
             from_request.push(signed_us(frame, sent));
         }
     }
+    let sparse = sparse(&http, &world, &tokens, &ids, mutations, &mut rx).await?;
     for reader in readers {
         reader.abort();
     }
@@ -152,6 +171,54 @@ pub(crate) async fn run(stub: &str, subscribers: usize, mutations: usize) -> Res
         from_request: Summary::of_us(from_request),
         mutation: Summary::of_us(mutation),
         connect_seconds,
+        sparse: Some(sparse),
+    })
+}
+
+/// Subscriber `2k` sends subscriber `2k + 1` a friend request: two frames each, and no other.
+async fn sparse(
+    http: &reqwest::Client,
+    world: &social_stub::control::WorldHandle,
+    tokens: &[String],
+    ids: &[String],
+    mutations: usize,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Instant>,
+) -> Result<Sparse> {
+    let requests = format!(
+        "{}/v1/social/friends/requests",
+        world.service_url("social-friends")
+    );
+    let count = mutations.min(tokens.len() / 2);
+    let (mut from_response, mut mutation) = (Vec::new(), Vec::new());
+    for k in 0..count {
+        let sent = Instant::now();
+        let response = http
+            .post(&requests)
+            .bearer_auth(&tokens[2 * k])
+            .json(&serde_json::json!({"targetId": ids[2 * k + 1]}))
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        let answered = Instant::now();
+        ensure!(status.is_success(), "friend request {k}: {status}");
+        mutation.push((answered - sent).as_secs_f64() * 1e6);
+        for _ in 0..2 {
+            let frame = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .with_context(|| format!("friend request {k}: a frame after 30 s"))?
+                .context("readers gone")?;
+            from_response.push(signed_us(frame, answered));
+        }
+    }
+    // Nothing else may arrive: the change reached the two players only.
+    if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
+        bail!("a frame reached a subscriber the friend requests do not concern");
+    }
+    Ok(Sparse {
+        mutations: count,
+        from_response: Summary::of_us(from_response),
+        mutation: Summary::of_us(mutation),
     })
 }
 

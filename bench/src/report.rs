@@ -459,13 +459,17 @@ fn render_with(r: &Results, png: Option<&str>, misses: &str) -> String {
          Latency: a frame's arrival minus the arrival of the mutation's response (negative when \
          the frame came first), and minus the moment the request was sent. The mutation \
          answers first; one publisher per world renders the frames off the request path and \
-         pushes them. The same again with {} subscribers.\n",
+         pushes them. The same again with {} subscribers. Sparse: each of up to {} \
+         mutations is one subscriber sending another a friend request, a change that reaches \
+         those two subscribers only (a route's change re-renders only the players whose frames \
+         can show it): two frames each, and the benchmark fails if any other arrives.\n",
         l.subscribers,
         l.mutations,
         thousands(l.from_response.samples as f64),
         r.live_big
             .as_ref()
             .map_or_else(|| "—".to_owned(), |b| thousands(b.subscribers as f64)),
+        l.mutations,
     );
     for live in std::iter::once(l).chain(r.live_big.as_ref()) {
         let _ = writeln!(
@@ -477,12 +481,19 @@ fn render_with(r: &Results, png: Option<&str>, misses: &str) -> String {
             live.connect_seconds
         );
         let _ = writeln!(md, "| | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|");
-        for (v, label) in [
+        let mut rows: Vec<(&Summary, &str)> = vec![
             (&live.from_response, "frame after the mutation's response"),
             (&live.from_request, "frame after the mutation was sent"),
             (&live.mutation, "the mutation's own response time"),
-        ] {
-            let v: &Summary = v;
+        ];
+        if let Some(sparse) = &live.sparse {
+            rows.push((&sparse.from_response, "sparse: frame after the response"));
+            rows.push((
+                &sparse.mutation,
+                "sparse: the friend request's own response time",
+            ));
+        }
+        for (v, label) in rows {
             let _ = writeln!(
                 md,
                 "| {label} | {} | {} | {} | {} |",

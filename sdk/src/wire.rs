@@ -34,26 +34,31 @@ impl Rfc3339 {
     /// `None` where chrono writes something else: a year outside 0–9999 (signed, wider) or a
     /// leap second.
     fn of(time: &DateTime<Utc>) -> Option<Self> {
-        let year = u32::try_from(time.year()).ok().filter(|y| *y <= 9999)?;
-        let nanos = time.nanosecond();
+        // One conversion, then plain fields: each accessor of a `DateTime` converts to local
+        // time again (for `Utc`, an offset addition), which was most of this function's cost.
+        let naive = time.naive_utc();
+        let date = naive.date();
+        let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+        let nanos = naive.nanosecond();
         if nanos >= 1_000_000_000 {
             return None;
         }
+        let seconds = naive.num_seconds_from_midnight();
         let mut out = Self {
             bytes: [0; 30],
             len: 0,
         };
         out.digits(year, 4);
         out.push(b'-');
-        out.digits(time.month(), 2);
+        out.digits(date.month(), 2);
         out.push(b'-');
-        out.digits(time.day(), 2);
+        out.digits(date.day(), 2);
         out.push(b'T');
-        out.digits(time.hour(), 2);
+        out.digits(seconds / 3600, 2);
         out.push(b':');
-        out.digits(time.minute(), 2);
+        out.digits(seconds / 60 % 60, 2);
         out.push(b':');
-        out.digits(time.second(), 2);
+        out.digits(seconds % 60, 2);
         if nanos != 0 {
             out.push(b'.');
             if nanos.is_multiple_of(1_000_000) {

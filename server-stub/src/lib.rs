@@ -17,6 +17,7 @@
 pub mod config;
 pub mod control;
 pub mod cursor;
+pub mod dates;
 pub mod demo;
 pub mod http;
 pub mod roblox;

@@ -13,7 +13,7 @@
 //! | `POST /__stub/worlds/{w}/roblox/follows` | `{"follower", "followee"}` | `204` |
 //! | `POST /__stub/worlds/{w}/roblox/blocks` | `{"blocker", "blocked"}` | `204` |
 //! | `GET /__stub/worlds/{w}/roblox/csrf?session=…` | | `{"token"}` (the token a session would be handed now) |
-//! | `POST /__stub/worlds/{w}/clock/advance` | `{"seconds"}` | `{"now"}` |
+//! | `POST /__stub/worlds/{w}/clock/advance` | `{"seconds"}` | `{"now"}` (`400 CLOCK_OUT_OF_RANGE` beyond 3,155,760,000 s, 100 years, or past 9999-12-31T23:59:59Z) |
 //! | `POST /__stub/worlds/{w}/faults` | `[FaultRule, …]` | `204` |
 //! | `DELETE /__stub/worlds/{w}/faults` | | `204` |
 //! | `GET /__stub/worlds/{w}/requests` | | `[LoggedRequest, …]` |
@@ -139,8 +139,10 @@ struct Advance {
 }
 
 async fn advance(ControlWorld(world): ControlWorld, Body(a): Body<Advance>) -> Response {
-    world.advance(Duration::from_secs(a.seconds));
-    Json(json!({"now": world.now()})).into_response()
+    match world.advance(Duration::from_secs(a.seconds)) {
+        Ok(now) => Json(json!({"now": now})).into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 async fn add_faults(

@@ -281,7 +281,7 @@ pub(crate) fn refresh_qr_session(
     now: DateTime<Utc>,
     ttl: chrono::Duration,
 ) {
-    state.qr_sessions.insert(me, now + ttl);
+    state.qr_sessions.insert(me, crate::dates::later(now, ttl));
 }
 
 /// Whether `user` has a QR session open at `now`.

@@ -407,7 +407,7 @@ impl RobloxState {
             .csrf
             .entry(session.to_owned())
             .or_insert_with(|| fresh(now));
-        if entry.issued + ttl <= now {
+        if crate::dates::later(entry.issued, ttl) <= now {
             *entry = fresh(now);
         }
         entry.token.clone()

@@ -515,7 +515,8 @@ pub(crate) fn inactive_friends(
     now: DateTime<Utc>,
     inactive_days: i64,
 ) -> types::UserResponseWithoutPresenceArray {
-    let cutoff = now - chrono::Duration::days(inactive_days);
+    let days = chrono::Duration::try_days(inactive_days).unwrap_or(chrono::Duration::MAX);
+    let cutoff = crate::dates::earlier(now, days);
     let ids: Vec<i64> = sorted_friends(state, user, None)
         .into_iter()
         .filter(|id| {

@@ -7,7 +7,7 @@ use super::friends::views::overview;
 use super::state::SocialState;
 use crate::config::StubConfig;
 use crate::world::Reach;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use social_sdk::{party, social_friends};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -89,5 +89,10 @@ fn frame_text(bytes: serde_json::Result<Vec<u8>>) -> Arc<str> {
 /// (`2026-01-07T12:00:00Z`, as in every example of the seed). The state keeps the world
 /// clock's full precision; only what goes on the wire is cut.
 pub(crate) fn wire_time(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(0)
+    // Dropping the nanoseconds is `trunc_subsecs(0)` without its duration arithmetic (a
+    // leap second, which the world clock never shows, would become its second's start).
+    // (on the naive time: `DateTime::with_nanosecond` goes through a local-time round trip).
+    at.naive_utc()
+        .with_nanosecond(0)
+        .map_or(at, |t| t.and_utc())
 }

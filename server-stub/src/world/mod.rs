@@ -7,13 +7,14 @@
 //! hands the hub).
 
 mod answers;
-mod clock;
+pub mod clock;
 mod faults;
 mod live;
 mod log;
 mod refusal;
 
 pub use answers::{Answer, MAX_ANSWER_BYTES, MAX_ANSWERS, reading};
+pub use clock::MAX_ADVANCE_SECONDS;
 pub use faults::{Fault, FaultRule};
 pub use live::{Reach, Topic};
 pub use log::{LOG_CAPACITY, LoggedRequest};
@@ -305,11 +306,15 @@ impl World {
         lock(&self.clock).now()
     }
 
-    /// Moves the world's clock forward.
-    pub fn advance(&self, by: Duration) {
-        lock(&self.clock).advance(by);
+    /// Moves the world's clock forward, or refuses (`CLOCK_OUT_OF_RANGE`, the clock
+    /// unchanged) an advance beyond [`MAX_ADVANCE_SECONDS`] or past [`crate::dates::latest`].
+    pub fn advance(&self, by: Duration) -> Result<DateTime<Utc>, Refusal> {
+        lock(&self.clock)
+            .advance(by)
+            .map_err(|e| Refusal::invalid("CLOCK_OUT_OF_RANGE", e.to_string()))?;
         self.answers.touch();
         self.mark_dirty();
+        Ok(self.now())
     }
 
     /// The Friends/Contacts state, locked. Outside a cacheable read ([`reading`]) it is

@@ -322,7 +322,7 @@ pub fn send_request(
         recipient: target,
         note,
         created_at: rules.now,
-        expires_at: rules.now + rules.request_ttl,
+        expires_at: crate::dates::later(rules.now, rules.request_ttl),
     };
     state
         .friends

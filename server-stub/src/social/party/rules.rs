@@ -285,10 +285,7 @@ pub fn invite(
         invitee: target,
         inviter: actor,
         created_at: rules.now,
-        expires_at: rules
-            .now
-            .checked_add_signed(rules.invite_ttl)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        expires_at: crate::dates::later(rules.now, rules.invite_ttl),
     };
     let view = state.invite_view(&invite);
     state

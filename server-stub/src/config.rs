@@ -55,6 +55,11 @@ pub struct StubConfig {
     /// what changes with real time alone (an expiry), so it is short.
     #[arg(long, default_value_t = 50)]
     pub answer_cache_max_age_ms: u64,
+    /// Live streams: most bytes a subscriber may leave unread on the stub's side (queued
+    /// frames, pings and pongs) before it is closed with code 1008; also the largest frame
+    /// a stream can carry. 16 MiB.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub live_max_unsent_bytes: usize,
 }
 
 impl Default for StubConfig {
@@ -74,6 +79,7 @@ impl Default for StubConfig {
             party_invite_ttl_secs: 300,
             roster_application_ttl_secs: 604_800,
             answer_cache_max_age_ms: 50,
+            live_max_unsent_bytes: 16 * 1024 * 1024,
         }
     }
 }

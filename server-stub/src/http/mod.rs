@@ -17,7 +17,7 @@ pub use context::RequestContext;
 pub use error::StubError;
 pub use extract::RawRequest;
 pub use pipeline::handle;
-pub use ws::{LiveFeed, live};
+pub use ws::{LiveFeed, close, live};
 
 /// The largest request body the stub reads (see [`crate::spec::BODY_LIMIT`]).
 pub use crate::spec::BODY_LIMIT;

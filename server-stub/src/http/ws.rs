@@ -16,7 +16,15 @@
 //!   never by polling. Each connection holds a `watch` receiver: only the newest frame is
 //!   kept, so a slow reader gets the latest state when it catches up and nothing queues up;
 //! - `interval` is the keep-alive ping period; a client that answers nothing for two
-//!   intervals (plus 5 s) is dropped.
+//!   intervals (plus 5 s) is closed;
+//! - back-pressure: what the stub has queued for a subscriber and not yet written (frames,
+//!   pings, the automatic pongs) is bounded by `--live-max-unsent-bytes` (16 MiB: a client
+//!   that floods pings and never reads the pongs holds at most that much), and every write
+//!   must finish within the liveness bound (two intervals plus 5 s). A subscriber that cannot
+//!   keep up is closed once either bound passes; one that catches up in time reads the newest
+//!   frame, never a backlog;
+//! - every close the stub makes sends a close frame first (the peer may not read it): codes
+//!   in [`close`].
 //!
 //! [`World::publish`]: crate::world::World::publish
 
@@ -103,11 +111,14 @@ where
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         // A live client only sends pongs and a close: a small read buffer (tungstenite's
         // default, 128 KiB, is zero-filled and stays resident per connection) and a 64 KiB
-        // cap on what it may send.
+        // cap on what it may send. What waits unsent is bounded too (tungstenite's default is
+        // unbounded: pongs to a ping flood the client never reads would pile up); it must
+        // exceed the write buffer tungstenite fills before it writes (128 KiB).
         Ok(upgrade) => upgrade
             .read_buffer_size(4 * 1024)
             .max_message_size(64 * 1024)
-            .max_frame_size(64 * 1024),
+            .max_frame_size(64 * 1024)
+            .max_write_buffer_size(stub.config.live_max_unsent_bytes.max(256 * 1024)),
         Err(_) => {
             let refusal = feed
                 .refusal
@@ -128,6 +139,52 @@ where
     respond(response)
 }
 
+/// The close codes the stub ends a live connection with (RFC 6455 §7.4.1).
+pub mod close {
+    /// The stub shuts down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The client broke the protocol (an unmasked or malformed frame, a bad opcode).
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// The client fell behind or went silent: a write did not finish within the liveness
+    /// bound, more than `--live-max-unsent-bytes` waited unsent, or no answer came for two
+    /// intervals plus 5 s.
+    pub const POLICY: u16 = 1008;
+    /// The client sent a message over 64 KiB.
+    pub const TOO_BIG: u16 = 1009;
+}
+
+/// How long the stub still tries to deliver its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// Why the stub ends a connection: a close code and its reason.
+type Ending = (u16, &'static str);
+
+/// Sends `message` within `bound`, or says why the connection ends.
+async fn send_within(
+    socket: &mut WebSocket,
+    message: Message,
+    bound: Duration,
+) -> Result<(), Ending> {
+    match tokio::time::timeout(bound, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        // A full write buffer, or a peer already gone (the close frame is then moot).
+        Ok(Err(_)) => Err((close::POLICY, "too much unsent data")),
+        Err(_) => Err((
+            close::POLICY,
+            "a write did not finish within the liveness bound",
+        )),
+    }
+}
+
+/// The close code for a read that failed (tungstenite's capacity errors say "Space limit").
+fn read_failure(error: &axum::Error) -> Ending {
+    if error.to_string().contains("Space limit exceeded") {
+        (close::TOO_BIG, "message too big")
+    } else {
+        (close::PROTOCOL_ERROR, "protocol error")
+    }
+}
+
 async fn serve(
     mut socket: WebSocket,
     mut rx: watch::Receiver<Arc<str>>,
@@ -136,43 +193,64 @@ async fn serve(
     delay: Option<Duration>,
     reset: bool,
 ) {
+    // The liveness bound: the client must answer, and every write must finish, within it.
+    let bound = interval * 2 + Duration::from_secs(5);
     let first = rx.borrow_and_update().clone();
-    if socket
-        .send(Message::Text(first.as_ref().into()))
-        .await
-        .is_err()
-        || reset
-    {
+    let sent = send_within(&mut socket, Message::Text(first.as_ref().into()), bound).await;
+    if reset && sent.is_ok() {
         return; // dropping the socket without a close frame is the "reset"
     }
+    let ending = match sent {
+        Ok(()) => follow(&mut socket, &mut rx, &mut closing, interval, bound, delay).await,
+        Err(ending) => Some(ending),
+    };
+    if let Some((code, reason)) = ending {
+        let frame = axum::extract::ws::CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ = tokio::time::timeout(CLOSE_GRACE, socket.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+/// Pushes frames and pings until the connection ends; `None` when the client closed it.
+async fn follow(
+    socket: &mut WebSocket,
+    rx: &mut watch::Receiver<Arc<str>>,
+    closing: &mut watch::Receiver<bool>,
+    interval: Duration,
+    bound: Duration,
+    delay: Option<Duration>,
+) -> Option<Ending> {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     let mut heard = Instant::now();
     loop {
         tokio::select! {
-            _ = closing.changed() => break,
+            _ = closing.changed() => return Some((close::GOING_AWAY, "the stub shuts down")),
             changed = rx.changed() => {
                 if changed.is_err() {
-                    break;
+                    return Some((close::GOING_AWAY, "the world is gone"));
                 }
                 if let Some(delay) = delay {
                     tokio::time::sleep(delay).await;
                 }
                 let frame = rx.borrow_and_update().clone();
-                if socket.send(Message::Text(frame.as_ref().into())).await.is_err() {
-                    break;
+                if let Err(ending) = send_within(socket, Message::Text(frame.as_ref().into()), bound).await {
+                    return Some(ending);
                 }
             }
             _ = ping.tick() => {
-                if heard.elapsed() > interval * 2 + Duration::from_secs(5) {
-                    break; // the client vanished
+                if heard.elapsed() > bound {
+                    return Some((close::POLICY, "no answer to pings"));
                 }
-                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break;
+                if let Err(ending) = send_within(socket, Message::Ping(Vec::new().into()), bound).await {
+                    return Some(ending);
                 }
             }
             message = socket.recv() => match message {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                None | Some(Ok(Message::Close(_))) => return None,
                 Some(Ok(_)) => heard = Instant::now(),
+                Some(Err(error)) => return Some(read_failure(&error)),
             },
         }
     }

@@ -4,6 +4,7 @@
 //! own stub and works in a world of its own, so tests are independent and run in parallel.
 
 mod authz;
+mod below_http;
 mod captures;
 mod clock;
 mod concurrency;

@@ -1,0 +1,13 @@
+//! Below the request layer: what a client that does not behave can do to the stub's
+//! connections, memory and clock (issue 17). Every attack is on loopback, bounded in bytes and
+//! time, and stops by itself; every stub it starts is stopped with it.
+
+mod websocket;
+
+/// This process's resident memory in KiB (Linux; `None` elsewhere). nextest runs each test in
+/// a process of its own, so it is the stub's memory plus the test's client.
+pub(crate) fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -90,6 +90,8 @@ pub struct RunningStub {
     addr: SocketAddr,
     stub: Arc<Stub>,
     task: tokio::task::JoinHandle<()>,
+    /// Dropping it stops the listener.
+    stop: tokio::sync::watch::Sender<usize>,
 }
 
 impl RunningStub {
@@ -104,17 +106,28 @@ impl RunningStub {
     }
 
     /// Starts the stub on a given (loopback) address, e.g. to restart one on the same port.
+    /// It serves with the connection limits of `config` ([`crate::serve`]).
     pub async fn start_at(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let limits = crate::serve::Limits::of(&config);
         let stub = Stub::new(config);
         let app = app(stub.clone());
+        let (stop, signals) = tokio::sync::watch::channel(0);
+        let closing = stub.clone();
         let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
+            let served =
+                crate::serve::serve(listener, app, limits, signals, || closing.shut_down());
+            if let Err(error) = served.await {
                 tracing::error!(%error, "stub server stopped");
             }
         });
-        Ok(Self { addr, stub, task })
+        Ok(Self {
+            addr,
+            stub,
+            task,
+            stop,
+        })
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -139,13 +152,14 @@ impl RunningStub {
     /// again at once); open live connections close.
     pub async fn stop(mut self) {
         self.stub.shut_down();
+        self.stop.send_modify(|n| *n += 2);
         self.task.abort();
         let _ = (&mut self.task).await;
     }
 
     /// The typed control-plane client.
     pub fn control(&self) -> control::Control {
-        control::Control::new(self.url())
+        control::Control::new(self.url()).with_token(self.stub.config.control_token.clone())
     }
 }
 

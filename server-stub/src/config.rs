@@ -60,6 +60,25 @@ pub struct StubConfig {
     /// a stream can carry. 16 MiB.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub live_max_unsent_bytes: usize,
+    /// Connections: most open at once (live streams not counted). Past it, a new connection
+    /// takes the slot of the one idle longest, or gets `503 TOO_MANY_CONNECTIONS` when every
+    /// one has a request in progress.
+    #[arg(long, default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Connections: a request's headers must arrive within this many milliseconds of the
+    /// connection's start or the previous response's end (so it is also the idle
+    /// keep-alive timeout).
+    #[arg(long, default_value_t = 10_000)]
+    pub header_read_timeout_ms: u64,
+    /// Shutdown: how long requests in progress may finish after SIGINT/SIGTERM, in
+    /// milliseconds; then (or at a second signal) the stub stops at once.
+    #[arg(long, default_value_t = 5_000)]
+    pub shutdown_grace_ms: u64,
+    /// Control plane: when set, every `/__stub` request must carry
+    /// `Authorization: Bearer <token>` (`401 UNAUTHORIZED` otherwise). Required, with
+    /// `--expose`, to listen on a non-loopback address.
+    #[arg(long, env = "SOCIAL_STUB_CONTROL_TOKEN")]
+    pub control_token: Option<String>,
 }
 
 impl Default for StubConfig {
@@ -80,6 +99,10 @@ impl Default for StubConfig {
             roster_application_ttl_secs: 604_800,
             answer_cache_max_age_ms: 50,
             live_max_unsent_bytes: 16 * 1024 * 1024,
+            max_connections: 4096,
+            header_read_timeout_ms: 10_000,
+            shutdown_grace_ms: 5_000,
+            control_token: None,
         }
     }
 }

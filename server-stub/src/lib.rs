@@ -22,10 +22,14 @@ pub mod demo;
 pub mod http;
 pub mod roblox;
 pub mod roster;
+pub mod serve;
 mod shared;
 pub mod social;
 pub mod spec;
 pub mod world;
+
+#[cfg(test)]
+mod live_tests;
 
 mod app;
 

@@ -15,6 +15,10 @@ struct Args {
     /// credentials.
     #[arg(long)]
     demo: bool,
+    /// Allow a non-loopback `--addr`: anyone who can reach it can use every service and,
+    /// with the `--control-token`, the control plane (tokens, cookies, faults, worlds).
+    #[arg(long)]
+    expose: bool,
     #[command(flatten)]
     config: StubConfig,
 }
@@ -27,6 +31,23 @@ async fn main() -> std::io::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if !args.addr.ip().is_loopback() {
+        if !args.expose || args.config.control_token.is_none() {
+            eprintln!(
+                "social-stub: {} is not a loopback address. The control plane hands out every \
+                 token and cookie and can arm faults and delete worlds: to listen there anyway, \
+                 pass --expose and a --control-token (or SOCIAL_STUB_CONTROL_TOKEN)",
+                args.addr
+            );
+            std::process::exit(2);
+        }
+        tracing::warn!(
+            addr = %args.addr,
+            "listening beyond loopback: every service is open to whoever reaches this address; \
+             the control plane (/__stub) needs the control token"
+        );
+    }
+    let limits = social_stub::serve::Limits::of(&args.config);
     let stub = Stub::new(args.config);
     if args.demo {
         social_stub::demo::seed(&stub);
@@ -42,9 +63,7 @@ async fn main() -> std::io::Result<()> {
             service.spec_name
         );
     }
-    axum::serve(listener, social_stub::app(stub))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let signals = social_stub::serve::signals();
+    let app = social_stub::app(stub.clone());
+    social_stub::serve::serve(listener, app, limits, signals, || stub.shut_down()).await
 }

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub struct Control {
     base: String,
     http: reqwest::Client,
+    /// The stub's `--control-token`, sent as `Authorization: Bearer`.
+    token: Option<String>,
 }
 
 /// A control-plane call that failed.
@@ -45,7 +47,14 @@ impl Control {
         Self {
             base: base.into().trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
+            token: None,
         }
+    }
+
+    /// Sends the stub's control token (`--control-token`) with every call.
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
     }
 
     async fn call<T: serde::de::DeserializeOwned>(
@@ -59,6 +68,9 @@ impl Control {
             .request(method, format!("{}/__stub{path}", self.base));
         if let Some(body) = body {
             request = request.json(&body);
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
         }
         let response = request.send().await?;
         let status = response.status();

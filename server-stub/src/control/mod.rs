@@ -22,7 +22,9 @@
 //! | `POST /__stub/worlds/{w}/roblox/bulk`, `…/social/bulk` | see [`bulk`] | `201` (benchmark-size worlds in one call) |
 //!
 //! Errors are `{"error": "…", "message": "…"}` with 400 (bad body), 404 (unknown world or
-//! user) or 409 (exists already).
+//! user) or 409 (exists already), and axum's own refusals in the same shape (405 with
+//! `Allow`, 413 `BODY_TOO_LARGE` past 2 MiB, 415). With `--control-token` set, every request
+//! needs `Authorization: Bearer <token>` (401 `UNAUTHORIZED` otherwise).
 
 mod client;
 
@@ -35,7 +37,7 @@ pub mod bulk {
     pub use crate::social::seed::{MAX_PLAYERS, SocialBulk, SocialBulkResult};
 }
 
-use crate::http::control::{Body, ControlWorld, Shared, error};
+use crate::http::control::{Body, ControlWorld, Shared, error, json_errors, require_token};
 use crate::world::FaultRule;
 use axum::extract::{Extension, Path};
 use axum::http::StatusCode;
@@ -73,6 +75,8 @@ pub fn router() -> Router {
             )
         })
         .layer(axum::middleware::from_fn(publish_after))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(require_token))
 }
 
 /// After a control-plane call on a world (presence, clock, players, …), the world's live
@@ -186,6 +190,19 @@ async fn requests(ControlWorld(world): ControlWorld) -> Response {
     Json(world.requests()).into_response()
 }
 
+/// The whole world, written on the blocking pool straight to bytes (a big world takes a
+/// while), sent as it is.
 async fn state(ControlWorld(world): ControlWorld) -> Response {
-    Json(world.dump()).into_response()
+    let Ok(bytes) = tokio::task::spawn_blocking(move || world.dump_bytes()).await else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the dump failed",
+        );
+    };
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response()
 }

@@ -23,6 +23,10 @@ pub(crate) mod seed;
 pub mod state;
 pub(crate) mod views;
 
+/// The live topics, for the crate's differential test of narrowed refreshes.
+#[cfg(test)]
+pub(crate) use api::live::{FRIENDS, PARTY};
+
 pub use friends::SocialFriendsService;
 pub use party::PartyService;
 pub use state::{Block, CreatedPlayer, NewPlayer, Player, SocialError, SocialState};

@@ -6,14 +6,13 @@ use super::friends::rules::Rules;
 use super::friends::views::overview;
 use super::state::SocialState;
 use crate::config::StubConfig;
-use crate::world::Reach;
 use chrono::{DateTime, Timelike, Utc};
 use social_sdk::{party, social_friends};
 use std::collections::HashSet;
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// The live subscribers a change made by `actor` (a user route's bearer, a server route's
+/// The players whose live subscribers a change made by `actor` (a user route's bearer, a server route's
 /// `actorId`) can reach, by the state as it is: taken before and after the change, the two
 /// cover every frame it can alter.
 ///
@@ -24,8 +23,8 @@ use uuid::Uuid;
 /// leave or disband moves their party, a lobby change their view). So the frames it can
 /// alter are those of `actor`, of its party's members, and of every player related to one of
 /// them, before the change (a relation it ends) or after it (one it starts). The differential
-/// test in `social::api::live_tests` checks this against rendering every subscriber.
-pub(crate) fn live_reach(state: &SocialState, actor: Uuid) -> Reach {
+/// test in `live_tests` (the crate root) checks this against rendering every subscriber.
+pub(crate) fn live_reach(state: &SocialState, actor: Uuid) -> HashSet<Uuid> {
     let mut reach = HashSet::new();
     let records: Vec<Uuid> = std::iter::once(actor)
         .chain(state.party_members(actor))
@@ -35,7 +34,7 @@ pub(crate) fn live_reach(state: &SocialState, actor: Uuid) -> Reach {
         state.friends_related(player, &mut reach);
         state.party_related(player, &mut reach);
     }
-    Reach::Keys(reach)
+    reach
 }
 
 /// One friends frame, as JSON text.

@@ -46,6 +46,7 @@ const LAYER_NAMES: [&str; 8] = [
 const LAYERS: &[(&str, u8)] = &[
     // 0 foundation: configuration, cursors, the parsed documents.
     ("config.rs", 0),
+    ("dates.rs", 0),
     ("cursor.rs", 0),
     ("shared.rs", 0),
     ("spec.rs", 0),
@@ -55,6 +56,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("world/**", 3),
     ("http.rs", 4),
     ("http/**", 4),
+    // The listener: connections and shutdown, for whatever router it is handed.
+    ("serve.rs", 4),
     ("generated.rs", 5),
     ("generated/**", 5),
     ("control/**", 6),
@@ -74,6 +77,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("app.rs", 7),
     ("lib.rs", 7),
     ("main.rs", 7),
+    // The differential test of live refreshes: it drives the whole application.
+    ("live_tests.rs", 7),
     ("**/mod.rs", 7),
 ];
 

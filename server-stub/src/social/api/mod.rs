@@ -4,8 +4,6 @@
 //! request context; the state, rules and views below it never do.
 
 pub(crate) mod live;
-#[cfg(test)]
-mod live_tests;
 
 use super::state::SocialState;
 use super::views::live_reach;
@@ -26,8 +24,8 @@ pub(crate) fn change_as<T>(
 ) -> T {
     let mut reach = live_reach(state, actor);
     let outcome = change(state);
-    reach.add(live_reach(state, actor));
-    state.reaches(reach);
+    reach.extend(live_reach(state, actor));
+    state.reaches(Reach::Keys(reach));
     outcome
 }
 

@@ -2,6 +2,9 @@
 //! connections, memory and clock (issue 17). Every attack is on loopback, bounded in bytes and
 //! time, and stops by itself; every stub it starts is stopped with it.
 
+mod connections;
+mod control_plane;
+mod dump;
 mod websocket;
 
 /// This process's resident memory in KiB (Linux; `None` elsewhere). nextest runs each test in

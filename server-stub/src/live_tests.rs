@@ -8,9 +8,10 @@
 //! gives (what rendering every subscriber after every change would have pushed).
 //!
 //! Bounded for CI: 32 cases of up to 40 steps. Run longer with
-//! `PROPTEST_CASES=2000 cargo test -p social-stub live_tests`.
+//! `PROPTEST_CASES=2000 cargo test -p social-stub live_tests`. (It lives at the crate root: it
+//! drives the whole application, which only the root layer may use.)
 
-use super::live::{FRIENDS, PARTY};
+use crate::social::{FRIENDS, PARTY};
 use crate::world::{Topic, World};
 use crate::{Stub, StubConfig, app};
 use axum::Router;

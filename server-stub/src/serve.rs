@@ -13,8 +13,9 @@
 //! - **Memory per connection**: hyper's read buffer is capped at 64 KiB (requests are at
 //!   most 64 KiB of body anyway) and allocated as bytes arrive.
 //! - **Shutdown**: on the first signal the listener closes, live streams get a close frame
-//!   (1001), idle connections close and requests in progress may finish for
-//!   `--shutdown-grace-ms` (5 s); then, or on a second signal, whatever is left is dropped.
+//!   (1001), connections without a request in progress (idle, or headers still arriving)
+//!   close at once, and requests in progress may finish for `--shutdown-grace-ms` (5 s);
+//!   then, or on a second signal, whatever is left is dropped.
 //!
 //! The transport knows no service: it serves whatever [`Router`] it is handed.
 
@@ -219,7 +220,13 @@ async fn connection(
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,
-        _ = stopping.changed() => conn.as_mut().graceful_shutdown(),
+        _ = stopping.changed() => {
+            // Nothing in progress (idle, or headers still trickling in): close at once.
+            if slot.busy.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            conn.as_mut().graceful_shutdown();
+        }
         () = slot.evict.notified() => {
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(EVICTION_GRACE, conn.as_mut()).await;

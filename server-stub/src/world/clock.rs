@@ -4,7 +4,7 @@
 //! last instant the wire's four-digit years can write). An advance is refused (with the
 //! reason) beyond [`MAX_ADVANCE_SECONDS`] or past [`latest`], and every time computed from
 //! the clock (an expiry `now + ttl`, a cut-off `now - days`) goes through [`later`] or
-//! [`earlier`], which saturate instead of overflowing: no clock request and no TTL setting
+//! [`earlier`](crate::dates::earlier), which saturate instead of overflowing: no clock request and no TTL setting
 //! can make date arithmetic panic.
 
 use crate::dates::{later, latest};

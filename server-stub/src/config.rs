@@ -74,6 +74,10 @@ pub struct StubConfig {
     /// milliseconds; then (or at a second signal) the stub stops at once.
     #[arg(long, default_value_t = 5_000)]
     pub shutdown_grace_ms: u64,
+    /// Connections: a request (its body included) must be answered within this many
+    /// milliseconds, else `408 REQUEST_TIMEOUT` and its connection closes.
+    #[arg(long, default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
     /// Control plane: when set, every `/__stub` request must carry
     /// `Authorization: Bearer <token>` (`401 UNAUTHORIZED` otherwise). Required, with
     /// `--expose`, to listen on a non-loopback address.
@@ -102,6 +106,7 @@ impl Default for StubConfig {
             max_connections: 4096,
             header_read_timeout_ms: 10_000,
             shutdown_grace_ms: 5_000,
+            request_timeout_ms: 30_000,
             control_token: None,
         }
     }

@@ -10,6 +10,9 @@
 //!   client is served while hostile connections fill the cap); only when every connection
 //!   has a request in progress is the new one refused, with a fixed `503` written without
 //!   reading anything. An upgraded (live) connection leaves the cap: the live streams bound it.
+//! - **Request timeout** (`--request-timeout-ms`, 30 s): a request (its body included) must be
+//!   answered within it, or it is answered `408 REQUEST_TIMEOUT` and its slot freed, so a
+//!   body trickled byte by byte cannot hold a slot as "in progress" for good.
 //! - **Memory per connection**: hyper's read buffer is capped at 64 KiB (requests are at
 //!   most 64 KiB of body anyway) and allocated as bytes arrive.
 //! - **Shutdown**: on the first signal the listener closes, live streams get a close frame
@@ -37,6 +40,23 @@ const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: appli
 content-length: 78\r\nretry-after: 1\r\nconnection: close\r\n\r\n\
 {\"error\":\"TOO_MANY_CONNECTIONS\",\"message\":\"the stub's connection cap is full\"}";
 
+/// The answer to a request that took longer than the request timeout.
+fn timed_out(limit: Duration) -> axum::response::Response {
+    let body = serde_json::json!({
+        "error": "REQUEST_TIMEOUT",
+        "message": format!("the request was not complete within {} ms", limit.as_millis()),
+    });
+    let mut response = axum::response::IntoResponse::into_response((
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        axum::Json(body),
+    ));
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 /// How long an evicted connection may finish what it was writing.
 const EVICTION_GRACE: Duration = Duration::from_secs(1);
 
@@ -49,6 +69,8 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// How long requests in progress may finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// A request must be answered within this (`408` otherwise).
+    pub request_timeout: Duration,
 }
 
 impl Limits {
@@ -58,6 +80,7 @@ impl Limits {
             max_connections: config.max_connections.max(1),
             header_read_timeout: Duration::from_millis(config.header_read_timeout_ms.max(1)),
             shutdown_grace: Duration::from_millis(config.shutdown_grace_ms),
+            request_timeout: Duration::from_millis(config.request_timeout_ms.max(1)),
         }
     }
 }
@@ -204,7 +227,11 @@ async fn connection(
         let busy = Busy::new(&busy_slot);
         let app = app.clone();
         async move {
-            let response = app.oneshot(request.map(axum::body::Body::new)).await;
+            let answer = app.oneshot(request.map(axum::body::Body::new));
+            let response = match tokio::time::timeout(limits.request_timeout, answer).await {
+                Ok(response) => response,
+                Err(_) => Ok(timed_out(limits.request_timeout)),
+            };
             drop(busy);
             response
         }

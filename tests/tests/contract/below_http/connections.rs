@@ -192,3 +192,30 @@ async fn a_full_cap_of_requests_in_progress_refuses_with_503() {
     );
     drop(busy);
 }
+
+/// A body announced and trickled (here: one byte of 100): the request is answered
+/// `408 REQUEST_TIMEOUT` after the request timeout and its slot is free again. Before the fix it
+/// held its connection (and, with the cap, its slot) for good.
+#[tokio::test]
+async fn a_slow_body_is_cut_with_408() {
+    let env = Env::with(StubConfig {
+        request_timeout_ms: 500,
+        ..limits(60_000, 4096)
+    })
+    .await;
+    let mut stream = TcpStream::connect(addr(&env)).await.expect("connect");
+    let head = format!(
+        "POST /__stub/worlds/{}/faults HTTP/1.1\r\nHost: stub\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n[",
+        env.world.id
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let seen = until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("answered and closed within 5 s (timeout 500 ms)");
+    let text = String::from_utf8_lossy(&seen);
+    assert!(
+        text.starts_with("HTTP/1.1 408") && text.contains("REQUEST_TIMEOUT"),
+        "{text}"
+    );
+}

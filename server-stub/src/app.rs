@@ -85,13 +85,19 @@ pub fn app(stub: Arc<Stub>) -> Router {
 
 /// A stub listening on a loopback port, for tests (like `wiremock::MockServer`). Stops when
 /// dropped.
+///
+/// It runs on a thread and a tokio runtime of its own (two workers), never on the caller's:
+/// a test that blocks its own thread (a blocking HTTP client, `std::thread::sleep`, a
+/// `#[tokio::test]` on the current-thread runtime waiting on something synchronous) cannot
+/// stall the stub it is talking to.
 #[derive(Debug)]
 pub struct RunningStub {
     addr: SocketAddr,
     stub: Arc<Stub>,
-    task: tokio::task::JoinHandle<()>,
-    /// Dropping it stops the listener.
-    stop: tokio::sync::watch::Sender<usize>,
+    /// Dropping it stops the listener (the stub's thread then ends by itself).
+    stop: Option<tokio::sync::watch::Sender<usize>>,
+    /// Told when the stub's thread is done.
+    done: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl RunningStub {
@@ -108,25 +114,46 @@ impl RunningStub {
     /// Starts the stub on a given (loopback) address, e.g. to restart one on the same port.
     /// It serves with the connection limits of `config` ([`crate::serve`]).
     pub async fn start_at(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let limits = crate::serve::Limits::of(&config);
         let stub = Stub::new(config);
         let app = app(stub.clone());
         let (stop, signals) = tokio::sync::watch::channel(0);
+        let (finished, done) = tokio::sync::oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("social-stub")
+            .enable_all()
+            .build()?;
         let closing = stub.clone();
-        let task = tokio::spawn(async move {
-            let served =
-                crate::serve::serve(listener, app, limits, signals, || closing.shut_down());
-            if let Err(error) = served.await {
-                tracing::error!(%error, "stub server stopped");
-            }
-        });
+        std::thread::Builder::new()
+            .name("social-stub".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let served = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            crate::serve::serve(listener, app, limits, signals, || {
+                                closing.shut_down()
+                            })
+                            .await
+                        }
+                        Err(error) => Err(error),
+                    };
+                    if let Err(error) = served {
+                        tracing::error!(%error, "stub server stopped");
+                    }
+                });
+                // The runtime goes with the thread: live streams and connections with it.
+                drop(runtime);
+                let _ = finished.send(());
+            })?;
         Ok(Self {
             addr,
             stub,
-            task,
-            stop,
+            stop: Some(stop),
+            done: Some(done),
         })
     }
 
@@ -152,9 +179,10 @@ impl RunningStub {
     /// again at once); open live connections close.
     pub async fn stop(mut self) {
         self.stub.shut_down();
-        self.stop.send_modify(|n| *n += 2);
-        self.task.abort();
-        let _ = (&mut self.task).await;
+        drop(self.stop.take());
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
     }
 
     /// The typed control-plane client.
@@ -166,6 +194,7 @@ impl RunningStub {
 impl Drop for RunningStub {
     fn drop(&mut self) {
         self.stub.shut_down();
-        self.task.abort();
+        // The listener stops when its signal sender goes; the thread ends by itself.
+        drop(self.stop.take());
     }
 }

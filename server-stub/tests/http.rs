@@ -321,3 +321,27 @@ async fn answers_carry_nulls_and_empty_lists_like_the_real_services() {
         json!({"previousPageCursor": null, "nextPageCursor": null, "data": []})
     );
 }
+
+/// The stub runs on a thread and runtime of its own: a `#[tokio::test]` (a current-thread
+/// runtime) that blocks its only thread on synchronous I/O to the stub is still answered.
+/// Before, the stub's tasks ran on the test's runtime and such a test hung.
+#[tokio::test]
+async fn a_test_that_blocks_its_thread_is_still_answered() {
+    use std::io::{Read, Write};
+    let stub = RunningStub::start().await.expect("stub starts");
+    let addr = stub.url().trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: stub\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut answer = String::new();
+    let read = stream.read_to_string(&mut answer);
+    assert!(
+        read.is_ok() && answer.starts_with("HTTP/1.1 200"),
+        "answered while the test's thread blocked: {read:?} {answer:?}"
+    );
+    stub.stop().await;
+}

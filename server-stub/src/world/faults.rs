@@ -39,7 +39,80 @@ fn one() -> u32 {
     1
 }
 
+impl Default for FaultRule {
+    /// Every operation of every service, once, with nothing to do yet: set what it does with
+    /// the builder methods (or struct update syntax).
+    fn default() -> Self {
+        Self {
+            service: None,
+            operation: "*".into(),
+            count: 1,
+            status: None,
+            body: None,
+            retry_after: None,
+            delay_ms: None,
+            reset: false,
+        }
+    }
+}
+
 impl FaultRule {
+    /// A rule for one `operationId` (any service), once.
+    ///
+    /// ```
+    /// use social_stub::world::FaultRule;
+    /// let rule = FaultRule::on("get_user_friends").status(503).retry_after(1).times(2);
+    /// assert_eq!((rule.count, rule.status), (2, Some(503)));
+    /// ```
+    pub fn on(operation: impl Into<String>) -> Self {
+        Self {
+            operation: operation.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Only in this document (`friends`, `contacts`, `roster`, `social-friends`, `party`).
+    pub fn in_service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// For the next `count` matching calls.
+    pub fn times(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// Answer this status instead of calling the service.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// With [`status`](Self::status): this JSON body.
+    pub fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// With [`status`](Self::status): `Retry-After` seconds.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Wait this long first.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay_ms = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
+        self
+    }
+
+    /// Cut the connection in the middle of the response body.
+    pub fn reset(mut self) -> Self {
+        self.reset = true;
+        self
+    }
+
     fn matches(&self, spec: &str, operation: &str) -> bool {
         self.count > 0
             && self.service.as_deref().is_none_or(|s| s == spec)

@@ -114,6 +114,27 @@ impl RunningStub {
     /// Starts the stub on a given (loopback) address, e.g. to restart one on the same port.
     /// It serves with the connection limits of `config` ([`crate::serve`]).
     pub async fn start_at(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
+        Self::spawn(addr, config)
+    }
+
+    /// The process's one shared stub (default settings, `127.0.0.1:0`), started on first use
+    /// on its own thread; it lives as long as the process. Tests of one binary share it, each
+    /// in a world of its own (`RunningStub::shared()?.control().create_world().await?`), so
+    /// the stub starts once per test binary, whatever runtime each test runs on.
+    pub fn shared() -> std::io::Result<&'static RunningStub> {
+        static SHARED: std::sync::OnceLock<Result<RunningStub, String>> =
+            std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                Self::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), StubConfig::default())
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| std::io::Error::other(e.clone()))
+    }
+
+    /// Binds `addr` and starts the stub's thread (no runtime needed by the caller).
+    fn spawn(addr: SocketAddr, config: StubConfig) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

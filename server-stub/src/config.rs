@@ -1,87 +1,95 @@
 //! The stub's settings: limits and TTLs, shared by every world. The CLI sets them
-//! (`social-stub --help`); tests use [`StubConfig::default`].
+//! (`social-stub --help`; the `cli` feature derives the flags); tests use
+//! [`StubConfig::default`].
 
 use std::time::Duration;
 
 /// Limits and TTLs.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct StubConfig {
     /// Friends v1: most friends a user may have.
-    #[arg(long, default_value_t = 1000)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 1000))]
     pub friend_limit: usize,
     /// Friends/Contacts: how long a CSRF token lives before it rotates, in seconds.
-    #[arg(long, default_value_t = 1800)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 1800))]
     pub csrf_ttl_secs: u64,
     /// Friends v1: how long a QR session stays open, in seconds.
-    #[arg(long, default_value_t = 300)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 300))]
     pub qr_ttl_secs: u64,
     /// Friends v1: days offline after which a friend counts as inactive.
-    #[arg(long, default_value_t = 30)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 30))]
     pub inactive_days: i64,
     /// Contacts: longest tag.
-    #[arg(long, default_value_t = 20)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 20))]
     pub tag_max_len: usize,
     /// Contacts: words that make a tag `Moderated` (comma-separated, case-insensitive).
-    #[arg(long, value_delimiter = ',', default_value = "badword,moderated")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_delimiter = ',', default_value = "badword,moderated")
+    )]
     pub moderated_words: Vec<String>,
     /// Friends/Contacts: requests one user may make per service per world minute before
     /// `429` (0: no limit).
-    #[arg(long, default_value_t = 0)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0))]
     pub flood_limit_per_minute: u32,
     /// Social/party: the `CONNECT_SERVER_SECRET` server routes must present.
-    #[arg(
-        long,
-        env = "CONNECT_SERVER_SECRET",
-        default_value = "stub-server-secret"
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "CONNECT_SERVER_SECRET",
+            default_value = "stub-server-secret"
+        )
     )]
     pub server_secret: String,
     /// Social friends: default friend limit (`counts.max`).
-    #[arg(long, default_value_t = 250)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 250))]
     pub social_friend_limit: usize,
     /// Social friends: how long a friend request lives, in seconds (7 days).
-    #[arg(long, default_value_t = 604_800)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 604_800))]
     pub social_request_ttl_secs: u64,
     /// Party: most members of a party.
-    #[arg(long, default_value_t = 8)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 8))]
     pub party_max_size: usize,
     /// Party: how long an invite lives, in seconds.
-    #[arg(long, default_value_t = 300)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 300))]
     pub party_invite_ttl_secs: u64,
     /// Roster: how long a pending application lives, in seconds (7 days).
-    #[arg(long, default_value_t = 604_800)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 604_800))]
     pub roster_application_ttl_secs: u64,
     /// Every world's answer cache: how long a stored answer of a pure read may be served, in
     /// milliseconds (0: no cache). A change of the world ends it at once; the bound is for
     /// what changes with real time alone (an expiry), so it is short.
-    #[arg(long, default_value_t = 50)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 50))]
     pub answer_cache_max_age_ms: u64,
     /// Live streams: most bytes a subscriber may leave unread on the stub's side (queued
     /// frames, pings and pongs) before it is closed with code 1008; also the largest frame
     /// a stream can carry. 16 MiB.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 16 * 1024 * 1024))]
     pub live_max_unsent_bytes: usize,
     /// Connections: most open at once (live streams not counted). Past it, a new connection
     /// takes the slot of the one idle longest, or gets `503 TOO_MANY_CONNECTIONS` when every
     /// one has a request in progress.
-    #[arg(long, default_value_t = 4096)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 4096))]
     pub max_connections: usize,
     /// Connections: a request's headers must arrive within this many milliseconds of the
     /// connection's start or the previous response's end (so it is also the idle
     /// keep-alive timeout).
-    #[arg(long, default_value_t = 10_000)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 10_000))]
     pub header_read_timeout_ms: u64,
     /// Shutdown: how long requests in progress may finish after SIGINT/SIGTERM, in
     /// milliseconds; then (or at a second signal) the stub stops at once.
-    #[arg(long, default_value_t = 5_000)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 5_000))]
     pub shutdown_grace_ms: u64,
     /// Connections: a request (its body included) must be answered within this many
     /// milliseconds, else `408 REQUEST_TIMEOUT` and its connection closes.
-    #[arg(long, default_value_t = 30_000)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 30_000))]
     pub request_timeout_ms: u64,
     /// Control plane: when set, every `/__stub` request must carry
     /// `Authorization: Bearer <token>` (`401 UNAUTHORIZED` otherwise). Required, with
     /// `--expose`, to listen on a non-loopback address.
-    #[arg(long, env = "SOCIAL_STUB_CONTROL_TOKEN")]
+    #[cfg_attr(feature = "cli", arg(long, env = "SOCIAL_STUB_CONTROL_TOKEN"))]
     pub control_token: Option<String>,
 }
 

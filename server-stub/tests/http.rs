@@ -345,3 +345,30 @@ async fn a_test_that_blocks_its_thread_is_still_answered() {
     );
     stub.stop().await;
 }
+
+/// One shared stub per test binary: started under one runtime, it still serves a test that
+/// runs on another after the first is gone (it has a runtime of its own), each test in its
+/// own world.
+#[test]
+fn the_shared_stub_outlives_the_runtime_that_started_it() {
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    };
+    let first = runtime().block_on(async {
+        let stub = RunningStub::shared().expect("shared stub");
+        stub.control().create_world().await.expect("world").id
+    });
+    let second = runtime().block_on(async {
+        let stub = RunningStub::shared().expect("shared stub");
+        let world = stub.control().create_world().await.expect("world");
+        let health = reqwest::get(format!("{}/healthz", stub.url()))
+            .await
+            .expect("answered");
+        assert_eq!(health.status(), 200);
+        world.id
+    });
+    assert_ne!(first, second, "a world per test");
+}

@@ -2,6 +2,8 @@
 //! of them up. Business errors (HTTP 200 with a code) come back as `Err`.
 //!
 //! `ROSTER_APP_ID=… ROSTER_ADMIN_TOKEN=… cargo run -p social-sdk --example roster_admin -- <user id>`
+//! (the roster has no public host: `SOCIAL_SDK_ROSTER_URL`, default the demo stub's
+//! `http://127.0.0.1:8080/roster`)
 
 use futures::TryStreamExt;
 use social_sdk::{Auth, Config, Service};
@@ -12,10 +14,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: roster_admin <user id>")?
         .parse()?;
-    let mut config = Config::builder();
-    if let Ok(url) = std::env::var("SOCIAL_SDK_ROSTER_URL") {
-        config = config.base_url(Service::Roster, url);
-    }
+    let url = std::env::var("SOCIAL_SDK_ROSTER_URL")
+        .unwrap_or_else(|_| "http://127.0.0.1:8080/roster".into());
+    let config = Config::builder().base_url(Service::Roster, url);
     let auth = Auth::roster(
         std::env::var("ROSTER_APP_ID")?,
         std::env::var("ROSTER_ADMIN_TOKEN")?,

@@ -135,11 +135,14 @@ impl ConfigBuilder {
     pub fn build(self) -> Result<Config, ConfigError> {
         let mut base_urls = BTreeMap::new();
         for service in Service::ALL {
-            let url = self
+            let Some(url) = self
                 .base_urls
                 .get(&service)
                 .cloned()
-                .unwrap_or_else(|| service.default_base_url().to_owned());
+                .or_else(|| service.default_base_url().map(str::to_owned))
+            else {
+                continue; // no public host: its calls say so (`UNSET_BASE_URL`)
+            };
             let parsed = url::Url::parse(&url).map_err(|e| ConfigError::BaseUrl {
                 service,
                 url: url.clone(),
@@ -172,17 +175,20 @@ impl ConfigBuilder {
     }
 }
 
+/// The base URL of a client whose service has no public host and was given none: a reserved
+/// name (`.invalid` never resolves) that the transport refuses before sending anything.
+pub(crate) const UNSET_BASE_URL: &str = "http://base-url-not-set.invalid";
+
 impl Config {
     /// Starts a builder.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
 
-    /// The base URL a service's clients use.
-    pub fn base_url(&self, service: Service) -> &str {
-        self.base_urls
-            .get(&service)
-            .map_or_else(|| service.default_base_url(), String::as_str)
+    /// The base URL a service's clients use; `None` for a service without a public host
+    /// whose URL was not given (its calls fail at once, saying so).
+    pub fn base_url(&self, service: Service) -> Option<&str> {
+        self.base_urls.get(&service).map(String::as_str)
     }
 
     /// A context with these credentials and this config's retry policy and clock.
@@ -198,7 +204,7 @@ impl Config {
         new: fn(&str, reqwest::Client, ClientContext) -> C,
     ) -> C {
         new(
-            self.base_url(service),
+            self.base_url(service).unwrap_or(UNSET_BASE_URL),
             self.http.clone(),
             self.context(auth),
         )

@@ -193,7 +193,12 @@ impl<T: DeserializeOwned + PartialEq + Clone + Send> Live<T> {
                     self.socket = Some(socket);
                     Step::Continue
                 }
-                Err(error) if matches!(error.status().map(|s| s.as_u16()), Some(401 | 403)) => {
+                // Refused, or never sent (no base URL, a credential that is no header):
+                // trying again cannot help.
+                Err(error)
+                    if matches!(error.status().map(|s| s.as_u16()), Some(401 | 403))
+                        || matches!(error, crate::Error::InvalidRequest { .. }) =>
+                {
                     self.done = true;
                     Step::Yield(Err(LiveError::Refused(error)))
                 }

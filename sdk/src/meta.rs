@@ -39,15 +39,16 @@ impl Service {
         }
     }
 
-    /// The document's own server URL (for roster, social friends and party: the default of
-    /// its server variable; point these at your deployment).
-    pub fn default_base_url(self) -> &'static str {
+    /// The service's one public host, where it has one: Friends and Contacts
+    /// (`https://friends.roblox.com`, `https://contacts.roblox.com`). The roster (your app's
+    /// API server), social friends and party (your deployment) have none: name their base
+    /// URL with [`ConfigBuilder::base_url`](crate::ConfigBuilder::base_url), or their calls
+    /// fail at once with [`Error::InvalidRequest`](crate::Error::InvalidRequest) saying so.
+    pub fn default_base_url(self) -> Option<&'static str> {
         match self {
-            Self::Friends => crate::friends::DEFAULT_BASE_URL,
-            Self::Contacts => crate::contacts::DEFAULT_BASE_URL,
-            Self::Roster => crate::roster::DEFAULT_BASE_URL,
-            Self::SocialFriends => crate::social_friends::DEFAULT_BASE_URL,
-            Self::Party => crate::party::DEFAULT_BASE_URL,
+            Self::Friends => Some(crate::friends::DEFAULT_BASE_URL),
+            Self::Contacts => Some(crate::contacts::DEFAULT_BASE_URL),
+            Self::Roster | Self::SocialFriends | Self::Party => None,
         }
     }
 

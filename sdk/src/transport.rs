@@ -22,6 +22,13 @@ pub(crate) fn prepare(
     request: &mut reqwest::Request,
     info: &OperationInfo,
 ) -> Result<(), String> {
+    if request.url().host_str() == crate::config::UNSET_BASE_URL.strip_prefix("http://") {
+        return Err(format!(
+            "no base URL for {}: it has no public host; set it with \
+             Config::builder().base_url(Service::{service:?}, \"https://…\")",
+            service.name()
+        ));
+    }
     // progenitor sends the document's version as `api-version`; no service wants it.
     request.headers_mut().remove("api-version");
     let meta = service.operation(info.operation_id);

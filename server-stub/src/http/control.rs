@@ -126,6 +126,14 @@ pub async fn json_errors(response: Response) -> Response {
     for (name, value) in &parts.headers {
         answer.headers_mut().insert(name, value.clone());
     }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is never read: the connection closes after this answer, and
+        // saying so keeps a client from sending its next request down it.
+        answer.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
     answer
 }
 

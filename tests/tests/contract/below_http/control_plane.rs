@@ -28,11 +28,16 @@ async fn refusals_below_the_routes_are_the_control_planes_json() {
         .send()
         .await
         .expect("answered");
-    let (status, _, body) = json_of(response).await;
+    let (status, headers, body) = json_of(response).await;
     assert_eq!(
         (status, &body["error"]),
         (413, &Value::from("BODY_TOO_LARGE")),
         "{body}"
+    );
+    assert_eq!(
+        headers.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close"),
+        "the unread rest of the body ends the connection, and the answer says so"
     );
 
     let response = env

@@ -71,14 +71,20 @@ def stop(proc):
     proc.wait()
 
 
-def slowloris(count):
-    proc, port = start()
-    before = rss_mib(proc.pid)
+def half_sent(port, count):
+    """`count` connections whose request headers were begun and never ended."""
     held = []
     for _ in range(count):
         s = socket.create_connection(("127.0.0.1", port))
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: stub\r\nX-Slow: ")
         held.append(s)
+    return held
+
+
+def slowloris(count):
+    proc, port = start()
+    before = rss_mib(proc.pid)
+    held = half_sent(port, count)
     time.sleep(0.5)
     peak = rss_mib(proc.pid)
     latency = worst_fresh(port)
@@ -192,13 +198,9 @@ def demo_token(port):
     return found.group(1).decode()
 
 
-def shutdown(half_sent):
+def shutdown(count):
     proc, port = start()
-    held = []
-    for _ in range(half_sent):
-        s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: stub\r\nX-Slow: ")
-        held.append(s)
+    held = half_sent(port, count)
     time.sleep(0.3)
     started = time.perf_counter()
     proc.send_signal(signal.SIGINT)

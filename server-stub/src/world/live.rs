@@ -92,6 +92,11 @@ impl LiveHub {
         rx
     }
 
+    /// Subscribers kept (closed ones go at the next refresh).
+    pub(crate) fn len(&self) -> usize {
+        self.subscribers.len()
+    }
+
     pub(crate) fn open(&self) -> usize {
         self.subscribers
             .iter()

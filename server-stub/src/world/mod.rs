@@ -199,6 +199,9 @@ pub struct World {
     reached: Mutex<Reach>,
     /// Set while a publisher renders ([`publish`](Self::publish)).
     publishing: AtomicBool,
+    /// Live subscribers, at least (counted before a first frame is rendered, recounted when
+    /// the hub drops closed ones): read without the hub's lock.
+    followers: std::sync::atomic::AtomicUsize,
     answers: Answers,
     /// The size of the last state dump (the next one's buffer starts there).
     last_dump_len: std::sync::atomic::AtomicUsize,
@@ -234,11 +237,19 @@ pub struct Write<'a, T> {
     generation: Option<&'a AtomicU64>,
 }
 
-impl<T> Write<'_, T> {
+impl Write<'_, SocialState> {
     /// Narrows the live subscribers this change can have reached (every one by default):
     /// the caller knows whose frames it can show in.
     pub fn reaches(&mut self, reach: Reach) {
         self.reach = reach;
+    }
+
+    /// Whether any live subscriber may be open: when not, a caller need not work out what
+    /// its change reaches. Never `false` while a subscriber's first frame may be older than
+    /// this change (a subscription counts before its first frame is rendered).
+    pub fn followed(&self) -> bool {
+        self.live
+            .is_some_and(|world| world.followers.load(Ordering::Acquire) > 0)
     }
 }
 
@@ -301,6 +312,7 @@ impl World {
             publishing: AtomicBool::new(false),
             last_dump_len: std::sync::atomic::AtomicUsize::new(0),
             reached: Mutex::new(Reach::default()),
+            followers: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -413,8 +425,12 @@ impl World {
         self.changed(Reach::All);
     }
 
-    /// Notes a change that can have reached these live subscribers.
+    /// Notes a change that can have reached these live subscribers (one that reaches nobody
+    /// leaves the world clean: no publisher runs for it).
     fn changed(&self, reach: Reach) {
+        if matches!(&reach, Reach::Keys(keys) if keys.is_empty()) {
+            return;
+        }
         lock(&self.reached).add(reach);
         self.dirty.store(true, Ordering::Release);
     }
@@ -431,6 +447,9 @@ impl World {
         key: Uuid,
     ) -> tokio::sync::watch::Receiver<Arc<str>> {
         let mut hub = lock(&self.live);
+        // Counted before the first frame is rendered: a change that looks for followers after
+        // this render would otherwise find none and push nothing.
+        self.followers.fetch_add(1, Ordering::AcqRel);
         let first = (topic.render)(self, &[key])
             .pop()
             .unwrap_or_else(|| Arc::from("{}"));
@@ -463,7 +482,9 @@ impl World {
         loop {
             if self.dirty.swap(false, Ordering::AcqRel) {
                 let reach = std::mem::take(&mut *lock(&self.reached));
-                lock(&self.live).refresh(self, &reach);
+                let mut hub = lock(&self.live);
+                hub.refresh(self, &reach);
+                self.followers.store(hub.len(), Ordering::Release);
             }
             self.publishing.store(false, Ordering::Release);
             // A change after the swap above marked the world dirty; its caller saw

@@ -22,6 +22,13 @@ pub(crate) fn change_as<T>(
     actor: Uuid,
     change: impl FnOnce(&mut SocialState) -> T,
 ) -> T {
+    if !state.followed() {
+        // Nobody follows this world: nothing to work out (and a subscription that starts now
+        // renders its first frame after this change).
+        let outcome = change(state);
+        state.reaches(Reach::default());
+        return outcome;
+    }
     let mut reach = live_reach(state, actor);
     let outcome = change(state);
     reach.extend(live_reach(state, actor));

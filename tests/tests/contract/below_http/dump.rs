@@ -2,14 +2,9 @@
 //! Before the fix a dump built a `serde_json::Value` of the whole world (a world with a
 //! million friendships, 132 MB of text, raised the stub by 1.5 GB, most of it kept).
 
+use super::status_kib;
 use contract_tests::env::Env;
 use social_stub::control::bulk::RobloxBulk;
-
-fn status_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 #[tokio::test]
 async fn a_big_state_dump_costs_about_its_own_size() {
